@@ -1,0 +1,195 @@
+//! Items that only generated code uses. Not part of the public API.
+#![allow(missing_docs)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub use inventory;
+
+pub use crate::permission::{ModelInfo, PermissionInfo};
+use crate::denied::PermissionDenied;
+use crate::permission::Permission;
+use crate::perms::HasPerms;
+use crate::registry::registry;
+
+/// The `Permission` at `index` of `model`'s permissions; `index` is in range.
+#[must_use]
+pub const fn permission(model: &'static ModelInfo, index: u32) -> Permission {
+    Permission::from_model(model, index)
+}
+
+/// A model registered by `#[derive(Model)]`.
+#[derive(Debug)]
+pub struct ModelEntry(pub(crate) &'static ModelInfo);
+
+impl ModelEntry {
+    #[must_use]
+    pub const fn new(model: &'static ModelInfo) -> Self {
+        Self(model)
+    }
+}
+
+inventory::collect!(ModelEntry);
+
+/// A permission string written in a `#[permission_required]`, registered so that
+/// `permfw::check()` can report it when no model declares it.
+#[derive(Debug)]
+pub struct GuardSite {
+    perm: &'static str,
+    function: &'static str,
+    module_path: &'static str,
+    file: &'static str,
+    line: u32,
+    column: u32,
+    /// The resolved registry id, or one of the states below.
+    resolved: AtomicU32,
+}
+
+const UNRESOLVED: u32 = u32::MAX;
+const NOT_ONE: u32 = u32::MAX - 1;
+
+impl GuardSite {
+    #[must_use]
+    pub const fn new(
+        perm: &'static str,
+        function: &'static str,
+        module_path: &'static str,
+        file: &'static str,
+        line: u32,
+        column: u32,
+    ) -> Self {
+        Self { perm, function, module_path, file, line, column, resolved: AtomicU32::new(UNRESOLVED) }
+    }
+
+    /// The id of the one registered permission of this name, resolved once; `None` when it is
+    /// unknown or ambiguous, and the string is then looked up.
+    #[inline]
+    pub(crate) fn id(&self) -> Option<u32> {
+        match self.resolved.load(Ordering::Relaxed) {
+            UNRESOLVED => self.resolve(),
+            NOT_ONE => None,
+            id => Some(id),
+        }
+    }
+
+    #[cold]
+    fn resolve(&self) -> Option<u32> {
+        let id = match registry().ids(self.perm) {
+            [id] => *id,
+            _ => NOT_ONE,
+        };
+        self.resolved.store(id, Ordering::Relaxed);
+        (id != NOT_ONE).then_some(id)
+    }
+
+    pub(crate) fn perm(&self) -> &'static str {
+        self.perm
+    }
+
+    pub(crate) fn function(&self) -> &'static str {
+        self.function
+    }
+
+    pub(crate) fn module_path(&self) -> &'static str {
+        self.module_path
+    }
+
+    pub(crate) fn file(&self) -> &'static str {
+        self.file
+    }
+
+    pub(crate) fn line(&self) -> u32 {
+        self.line
+    }
+
+    pub(crate) fn column(&self) -> u32 {
+        self.column
+    }
+}
+
+/// A guard site registered by `#[permission_required]`.
+#[derive(Debug)]
+pub struct GuardEntry(pub(crate) &'static GuardSite);
+
+impl GuardEntry {
+    #[must_use]
+    pub const fn new(site: &'static GuardSite) -> Self {
+        Self(site)
+    }
+}
+
+inventory::collect!(GuardEntry);
+
+/// Django's decorator options, carried into the denial.
+#[derive(Debug)]
+pub struct Options {
+    pub raise_exception: bool,
+    pub login_url: Option<&'static str>,
+}
+
+/// One requirement of a guard, described for the denial.
+#[derive(Debug)]
+pub enum Required<'a> {
+    Perm(Permission),
+    Site(&'static GuardSite),
+    Any(&'a [Required<'a>]),
+}
+
+/// The user argument, checked to implement `HasPerms` with the error on the argument.
+#[inline(always)]
+pub fn subject<U: HasPerms + ?Sized>(user: &U) -> &U {
+    user
+}
+
+/// What a guarded function returns when the check fails.
+#[diagnostic::on_unimplemented(
+    message = "`#[permission_required]` needs the function to return `Result<_, E>` with `E: From<PermissionDenied>`, found `{Self}`",
+    label = "this return type cannot carry a `PermissionDenied`",
+    note = "return `Result<T, permfw::PermissionDenied>`, or `Result<T, E>` where `E` implements `From<permfw::PermissionDenied>`"
+)]
+pub trait Guarded {
+    fn from_denied(denied: PermissionDenied) -> Self;
+}
+
+impl<T, E: From<PermissionDenied>> Guarded for Result<T, E> {
+    #[inline]
+    fn from_denied(denied: PermissionDenied) -> Self {
+        Err(E::from(denied))
+    }
+}
+
+/// Builds the denial: which requirements were missing, and why.
+#[cold]
+#[inline(never)]
+pub fn deny<U: HasPerms + ?Sized>(user: &U, required: &[Required<'_>], options: &Options) -> PermissionDenied {
+    let mut missing = Vec::new();
+    collect_missing(user, required, &mut missing);
+    let denied = if user.is_authenticated() {
+        PermissionDenied::forbidden(missing)
+    } else {
+        PermissionDenied::not_authenticated(missing)
+    };
+    let denied = denied.with_raise_exception(options.raise_exception);
+    match options.login_url {
+        Some(url) => denied.with_login_url(url),
+        None => denied,
+    }
+}
+
+fn collect_missing<U: HasPerms + ?Sized>(user: &U, required: &[Required<'_>], missing: &mut Vec<&'static str>) {
+    for requirement in required {
+        match requirement {
+            Required::Perm(perm) if !user.has_perm(*perm) => missing.push(perm.as_str()),
+            Required::Site(site) if !user.has_perm(*site) => missing.push(site.perm()),
+            Required::Any(group) if !group.iter().any(|r| held(user, r)) => collect_missing(user, group, missing),
+            _ => {}
+        }
+    }
+}
+
+fn held<U: HasPerms + ?Sized>(user: &U, required: &Required<'_>) -> bool {
+    match required {
+        Required::Perm(perm) => user.has_perm(*perm),
+        Required::Site(site) => user.has_perm(*site),
+        Required::Any(group) => group.iter().any(|r| held(user, r)),
+    }
+}

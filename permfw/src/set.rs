@@ -1,0 +1,191 @@
+//! A user's permissions as bitsets of registry ids: a check is one bit test.
+
+use crate::perms::{AsPermission, Key};
+use crate::permission::Permission;
+use crate::registry::registry;
+
+/// A set of permissions: a bitset of registry ids, plus the rare permission whose model is not
+/// registered (kept by value, checked by comparison).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Ids {
+    words: Vec<u64>,
+    unregistered: Vec<Permission>,
+}
+
+impl Ids {
+    pub(crate) const fn new() -> Self {
+        Self { words: Vec::new(), unregistered: Vec::new() }
+    }
+
+    pub(crate) fn insert(&mut self, perm: Permission) {
+        let _ = registry(); // ids are assigned when the registry is built
+        match perm.id() {
+            Some(id) => {
+                let word = (id / 64) as usize;
+                if self.words.len() <= word {
+                    self.words.resize(word + 1, 0);
+                }
+                self.words[word] |= 1 << (id % 64);
+            }
+            None if !self.unregistered.contains(&perm) => self.unregistered.push(perm),
+            None => {}
+        }
+    }
+
+    pub(crate) fn remove(&mut self, perm: Permission) {
+        match perm.id() {
+            Some(id) => {
+                if let Some(word) = self.words.get_mut((id / 64) as usize) {
+                    *word &= !(1 << (id % 64));
+                }
+            }
+            None => self.unregistered.retain(|p| *p != perm),
+        }
+    }
+
+    pub(crate) fn union_with(&mut self, other: &Ids) {
+        if self.words.len() < other.words.len() {
+            self.words.resize(other.words.len(), 0);
+        }
+        for (mine, theirs) in self.words.iter_mut().zip(&other.words) {
+            *mine |= theirs;
+        }
+        for perm in &other.unregistered {
+            if !self.unregistered.contains(perm) {
+                self.unregistered.push(*perm);
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn word(&self, index: usize) -> u64 {
+        self.words.get(index).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
+        let registry = registry();
+        let registered = self.words.iter().enumerate().flat_map(move |(index, &word)| {
+            (0..64u32).filter(move |bit| word >> bit & 1 == 1).filter_map(move |bit| registry.permission(index as u32 * 64 + bit))
+        });
+        registered.chain(self.unregistered.iter().copied())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.words.iter().all(|w| *w == 0) && self.unregistered.is_empty()
+    }
+
+    pub(crate) fn contains(&self, perm: impl AsPermission) -> bool {
+        let empty = Ids::new();
+        PermissionSet::contains_in(self, &empty, perm)
+    }
+}
+
+/// What a user holds: the permissions granted to it directly and those it has through its
+/// groups. [`HasPerms`](crate::HasPerms) reads it; a store loads it; code and tests build it
+/// through [`User::builder`](crate::User::builder), or directly for their own user types.
+///
+/// ```
+/// use permfw::{PermissionSet, User};
+///
+/// let mut set = PermissionSet::new();
+/// set.add_user_permission(User::VIEW_USER);
+/// set.add_group_permission(User::CHANGE_USER);
+/// assert!(set.contains("auth.view_user") && set.contains(User::CHANGE_USER));
+/// assert!(!set.contains(User::DELETE_USER));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PermissionSet {
+    user: Ids,
+    group: Ids,
+}
+
+impl PermissionSet {
+    /// An empty set.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { user: Ids::new(), group: Ids::new() }
+    }
+
+    /// Adds a permission granted to the user directly.
+    pub fn add_user_permission(&mut self, perm: Permission) {
+        self.user.insert(perm);
+    }
+
+    /// Adds a permission the user has through one of its groups.
+    pub fn add_group_permission(&mut self, perm: Permission) {
+        self.group.insert(perm);
+    }
+
+    /// Removes a permission granted directly (those of groups stay).
+    pub fn remove_user_permission(&mut self, perm: Permission) {
+        self.user.remove(perm);
+    }
+
+    pub(crate) fn add_group(&mut self, group: &Ids) {
+        self.group.union_with(group);
+    }
+
+    /// Whether the permission is held, directly or through a group. No allocation, no lock;
+    /// for a [`Permission`] no hashing either: one bit test.
+    #[inline]
+    #[must_use]
+    pub fn contains(&self, perm: impl AsPermission) -> bool {
+        Self::contains_in(&self.user, &self.group, perm)
+    }
+
+    #[inline]
+    fn contains_in(user: &Ids, group: &Ids, perm: impl AsPermission) -> bool {
+        match perm.key() {
+            Key::Perm(perm) => match perm.id() {
+                Some(id) => Self::bit(user, group, id),
+                None => user.unregistered.contains(&perm) || group.unregistered.contains(&perm),
+            },
+            Key::Site(site) => match site.id() {
+                Some(id) => Self::bit(user, group, id),
+                None => Self::contains_str(user, group, site.perm()),
+            },
+            Key::Str(perm) => Self::contains_str(user, group, perm),
+        }
+    }
+
+    #[inline]
+    fn bit(user: &Ids, group: &Ids, id: u32) -> bool {
+        let index = (id / 64) as usize;
+        (user.word(index) | group.word(index)) >> (id % 64) & 1 == 1
+    }
+
+    fn contains_str(user: &Ids, group: &Ids, perm: &str) -> bool {
+        registry().ids(perm).iter().any(|&id| Self::bit(user, group, id))
+            || user.unregistered.iter().chain(&group.unregistered).any(|p| p.as_str() == perm)
+    }
+
+    /// Whether any held permission belongs to `app_label`.
+    #[must_use]
+    pub fn contains_app(&self, app_label: &str) -> bool {
+        let in_range = registry().app_ids(app_label).is_some_and(|ids| ids.into_iter().any(|id| Self::bit(&self.user, &self.group, id)));
+        in_range || self.user.unregistered.iter().chain(&self.group.unregistered).any(|p| p.app_label() == app_label)
+    }
+
+    /// The permissions granted directly, in registry order.
+    pub fn user_permissions(&self) -> impl Iterator<Item = Permission> + '_ {
+        self.user.iter()
+    }
+
+    /// The permissions held through groups, in registry order.
+    pub fn group_permissions(&self) -> impl Iterator<Item = Permission> + '_ {
+        self.group.iter()
+    }
+
+    /// Every permission held, directly or through a group, each once, in registry order.
+    pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
+        let mut all = self.user.clone();
+        all.union_with(&self.group);
+        all.iter().collect::<Vec<_>>().into_iter()
+    }
+
+    /// Whether nothing is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.user.is_empty() && self.group.is_empty()
+    }
+}
