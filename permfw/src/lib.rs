@@ -48,6 +48,7 @@
 //! models explicitly with [`register_models`].
 
 #![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
 
 extern crate self as permfw;
 

@@ -114,7 +114,7 @@ pub trait HasPerms {
     /// Whether the user has `perm`: a [`Permission`] or an `"app_label.codename"` string.
     #[inline]
     fn has_perm(&self, perm: impl AsPermission) -> bool {
-        self.is_active() && (self.is_superuser() || self.permission_set().contains(perm))
+        self.is_active() && (self.is_superuser() || (self.is_authenticated() && self.permission_set().contains(perm)))
     }
 
     /// Whether the user has every permission of `perms` (true for an empty list, as in Django).
@@ -129,7 +129,8 @@ pub trait HasPerms {
 
     /// Whether the user has any permission of the app `app_label`.
     fn has_module_perms(&self, app_label: &str) -> bool {
-        self.is_active() && (self.is_superuser() || self.permission_set().contains_app(app_label))
+        self.is_active()
+            && (self.is_superuser() || (self.is_authenticated() && self.permission_set().contains_app(app_label)))
     }
 
     /// The permissions granted directly, as `"app_label.codename"` strings; for an active

@@ -1,0 +1,1 @@
+//! permfw's cross-crate suites and compile-error cases live in `tests/`; this library is empty.
