@@ -66,15 +66,16 @@ pub fn len(s: &str) -> usize {
 
 /// A lower-cased, underscore-only spelling of `s`, offered when `s` is not a valid label.
 pub fn suggest_label(s: &str) -> Option<String> {
-    let fixed: String = s
+    let fixed: Option<String> = s
         .chars()
-        .filter_map(|c| match c {
+        .map(|c| match c {
             'A'..='Z' => Some(c.to_ascii_lowercase()),
             '-' | ' ' | '.' => Some('_'),
             c if is_tail_char(c) => Some(c),
             _ => None,
         })
         .collect();
+    let fixed = fixed?;
     let fixed = if fixed.starts_with(|c: char| c.is_ascii_digit()) { format!("_{fixed}") } else { fixed };
     (is_label(&fixed) && fixed != s).then_some(fixed)
 }
@@ -142,6 +143,7 @@ mod tests {
         assert_eq!(suggest_label("My-App"), Some("my_app".into()));
         assert_eq!(suggest_label("2fa"), Some("_2fa".into()));
         assert_eq!(suggest_label("blog"), None);
+        assert_eq!(suggest_label("café"), None, "no suggestion that drops characters");
     }
 
     #[test]

@@ -126,18 +126,70 @@ pub struct Options {
     pub login_url: Option<&'static str>,
 }
 
-/// One requirement of a guard, described for the denial.
-#[derive(Debug)]
+/// One requirement of a guard.
+#[derive(Clone, Copy, Debug)]
 pub enum Required<'a> {
     Perm(Permission),
+    Str(&'static str),
     Site(&'static GuardSite),
     Any(&'a [Required<'a>]),
 }
 
-/// The user argument, checked to implement `HasPerms` with the error on the argument.
+/// What a guard accepts as a permission written as a path: a `Permission` const (or a string
+/// const). The bound sits here so that a wrong path gives one error, on the path.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a permission",
+    label = "expected a `Permission` such as `Post::PUBLISH_POST`, or a string \"app_label.codename\"",
+    note = "`#[derive(Model)]` generates one `Permission` const per permission of the model"
+)]
+pub trait IntoRequired {
+    fn into_required(self) -> Required<'static>;
+}
+
+impl IntoRequired for Permission {
+    #[inline(always)]
+    fn into_required(self) -> Required<'static> {
+        Required::Perm(self)
+    }
+}
+
+impl IntoRequired for &'static str {
+    #[inline(always)]
+    fn into_required(self) -> Required<'static> {
+        Required::Str(self)
+    }
+}
+
 #[inline(always)]
-pub fn subject<U: HasPerms + ?Sized>(user: &U) -> &U {
-    user
+pub fn required<P: IntoRequired>(perm: P) -> Required<'static> {
+    perm.into_required()
+}
+
+/// The guard: `Ok` when every requirement holds, otherwise the denial. One call takes the user,
+/// so a user type that is not `HasPerms` is reported once, on the argument.
+#[inline(always)]
+pub fn check<U: HasPerms + ?Sized>(
+    user: &U,
+    required: &[Required<'_>],
+    options: &Options,
+) -> Result<(), PermissionDenied> {
+    if holds_all(user, required) { Ok(()) } else { Err(deny(user, required, options)) }
+}
+
+/// Whether every requirement holds.
+#[inline(always)]
+pub fn holds_all<U: HasPerms + ?Sized>(user: &U, required: &[Required<'_>]) -> bool {
+    required.iter().all(|r| holds(user, r))
+}
+
+#[inline(always)]
+fn holds<U: HasPerms + ?Sized>(user: &U, required: &Required<'_>) -> bool {
+    match *required {
+        Required::Perm(perm) => user.has_perm(perm),
+        Required::Str(perm) => user.has_perm(perm),
+        Required::Site(site) => user.has_perm(site),
+        Required::Any(group) => group.iter().any(|r| holds(user, r)),
+    }
 }
 
 /// What a guarded function returns when the check fails.
@@ -177,19 +229,14 @@ pub fn deny<U: HasPerms + ?Sized>(user: &U, required: &[Required<'_>], options: 
 
 fn collect_missing<U: HasPerms + ?Sized>(user: &U, required: &[Required<'_>], missing: &mut Vec<&'static str>) {
     for requirement in required {
-        match requirement {
-            Required::Perm(perm) if !user.has_perm(*perm) => missing.push(perm.as_str()),
-            Required::Site(site) if !user.has_perm(*site) => missing.push(site.perm()),
-            Required::Any(group) if !group.iter().any(|r| held(user, r)) => collect_missing(user, group, missing),
-            _ => {}
+        if holds(user, requirement) {
+            continue;
         }
-    }
-}
-
-fn held<U: HasPerms + ?Sized>(user: &U, required: &Required<'_>) -> bool {
-    match required {
-        Required::Perm(perm) => user.has_perm(*perm),
-        Required::Site(site) => user.has_perm(*site),
-        Required::Any(group) => group.iter().any(|r| held(user, r)),
+        match *requirement {
+            Required::Perm(perm) => missing.push(perm.as_str()),
+            Required::Str(perm) => missing.push(perm),
+            Required::Site(site) => missing.push(site.perm()),
+            Required::Any(group) => collect_missing(user, group, missing),
+        }
     }
 }

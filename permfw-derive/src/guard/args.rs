@@ -113,19 +113,19 @@ fn check_string(cx: &Ctxt, lit: &LitStr) -> bool {
         .split_once('.')
         .is_some_and(|(app, code)| codename::is_label(app) && codename::is_codename(code));
     if !well_formed {
-        let hint = match value.split_once('.') {
+        let advice = match value.split_once('.') {
             None if codename::is_codename(&value) => format!("; add the app label, e.g. \"blog.{value}\""),
-            Some((app, code)) if !codename::is_label(app) => match codename::suggest_label(app) {
-                Some(fixed) => format!("; write \"{fixed}.{code}\""),
-                None => String::new(),
-            },
-            _ => String::new(),
+            Some((app, code)) if !codename::is_label(app) && codename::is_codename(code) => {
+                match codename::suggest_label(app) {
+                    Some(fixed) => format!("; write \"{fixed}.{code}\""),
+                    None => ", e.g. \"blog.publish_post\"".to_string(),
+                }
+            }
+            _ => ", e.g. \"blog.publish_post\"".to_string(),
         };
         cx.error_at(
             lit.span(),
-            format_args!(
-                "expected \"app_label.codename\" (lower case, digits and underscores), e.g. \"blog.publish_post\"{hint}"
-            ),
+            format_args!("expected \"app_label.codename\" (lower case, digits and underscores){advice}"),
         );
     }
     well_formed

@@ -8,30 +8,22 @@ use syn::{Ident, ReturnType};
 use super::args::{Args, Required};
 use super::item::Guarded;
 
-/// What one requirement becomes: the test on the fast path, and its description for the denial.
-struct Parts {
-    test: TokenStream,
-    described: TokenStream,
-}
-
 struct Expander<'a> {
-    user: &'a Ident,
-    fn_name: String,
+    fn_name: &'a str,
     /// A `static` guard site per permission string, registered for `permfw::check()`.
     sites: Vec<TokenStream>,
+    /// The arrays of `any(...)` groups, bound to locals before the list that refers to them.
+    groups: Vec<TokenStream>,
 }
 
 impl Expander<'_> {
-    fn required(&mut self, required: &Required) -> Parts {
-        let user = self.user;
+    /// A `permfw::__private::Required` for one requirement.
+    fn required(&mut self, required: &Required) -> TokenStream {
         match required {
-            Required::Path(path) => Parts {
-                test: quote_spanned!(path.span()=> ::permfw::HasPerms::has_perm(#user, #path)),
-                described: quote_spanned!(path.span()=> ::permfw::__private::Required::Perm(#path)),
-            },
+            Required::Path(path) => quote_spanned!(path.span()=> ::permfw::__private::required(#path)),
             Required::Str(lit) => {
                 let site = format_ident!("__PERMFW_SITE_{}", self.sites.len());
-                let fn_name = &self.fn_name;
+                let fn_name = self.fn_name;
                 let line = quote_spanned!(lit.span()=> ::core::line!());
                 let column = quote_spanned!(lit.span()=> ::core::column!());
                 self.sites.push(quote! {
@@ -42,19 +34,13 @@ impl Expander<'_> {
                         ::permfw::__private::GuardEntry::new(&#site)
                     }
                 });
-                Parts {
-                    test: quote!(::permfw::HasPerms::has_perm(#user, &#site)),
-                    described: quote!(::permfw::__private::Required::Site(&#site)),
-                }
+                quote!(::permfw::__private::Required::Site(&#site))
             }
             Required::Any(group) => {
-                let parts: Vec<Parts> = group.iter().map(|r| self.required(r)).collect();
-                let tests = parts.iter().map(|p| &p.test);
-                let described = parts.iter().map(|p| &p.described);
-                Parts {
-                    test: quote!((#(#tests)||*)),
-                    described: quote!(::permfw::__private::Required::Any(&[#(#described),*])),
-                }
+                let members: Vec<TokenStream> = group.iter().map(|r| self.required(r)).collect();
+                let local = Ident::new(&format!("__permfw_any_{}", self.groups.len()), Span::mixed_site());
+                self.groups.push(quote!(let #local = [#(#members),*];));
+                quote!(::permfw::__private::Required::Any(&#local))
             }
         }
     }
@@ -62,12 +48,11 @@ impl Expander<'_> {
 
 pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
     let Guarded { mut func, user, user_span } = guarded;
-    let user_var = Ident::new("__permfw_user", Span::mixed_site());
-    let mut expander = Expander { user: &user_var, fn_name: func.sig.ident.to_string(), sites: Vec::new() };
-    let parts: Vec<Parts> = args.required.iter().map(|r| expander.required(r)).collect();
-    let tests = parts.iter().map(|p| &p.test);
-    let described = parts.iter().map(|p| &p.described);
-    let sites = &expander.sites;
+    let required_var = Ident::new("__permfw_required", Span::mixed_site());
+    let fn_name = func.sig.ident.to_string();
+    let mut expander = Expander { fn_name: &fn_name, sites: Vec::new(), groups: Vec::new() };
+    let required: Vec<TokenStream> = args.required.iter().map(|r| expander.required(r)).collect();
+    let Expander { sites, groups, .. } = expander;
 
     let raise_exception = args.raise_exception.as_ref().is_some_and(syn::LitBool::value);
     let login_url = match &args.login_url {
@@ -78,21 +63,23 @@ pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => func.sig.ident.span(),
     };
-    let subject = quote_spanned!(user_span=> ::permfw::__private::subject(&#user));
-    let denied = quote_spanned! {return_span=>
-        ::permfw::__private::Guarded::from_denied(::permfw::__private::deny(
-            #user_var,
-            &[#(#described),*],
+    let denied = Ident::new("__permfw_denied", Span::mixed_site());
+    let check = quote_spanned! {user_span=>
+        ::permfw::__private::check(
+            &#user,
+            &#required_var,
             &::permfw::__private::Options { raise_exception: #raise_exception, login_url: #login_url },
-        ))
+        )
     };
+    let from_denied = quote_spanned!(return_span=> ::permfw::__private::Guarded::from_denied(#denied));
     let body = &func.block;
     func.block = Box::new(syn::parse_quote!({
         {
             #(#sites)*
-            let #user_var = #subject;
-            if !(#(#tests)&&*) {
-                return #denied;
+            #(#groups)*
+            let #required_var = [#(#required),*];
+            if let ::core::result::Result::Err(#denied) = #check {
+                return #from_denied;
             }
         }
         #body

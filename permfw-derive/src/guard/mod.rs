@@ -17,7 +17,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let guarded = item::parse(&cx, item.clone(), args.user.as_ref());
     match (cx.check(), guarded) {
         (Ok(()), Some(guarded)) => expand::expand(&args, guarded),
-        (Err(errors), _) => {
+        (Err(errors), Some(mut guarded)) => {
+            // The function stays, unguarded, so the rest of the crate compiles; its user argument
+            // would now look unused, which is not worth a warning next to the error.
+            guarded.func.attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
+            let (errors, func) = (errors.into_compile_error(), guarded.func);
+            quote::quote!(#errors #func)
+        }
+        (Err(errors), None) => {
             let errors = errors.into_compile_error();
             quote::quote!(#errors #item)
         }
@@ -52,7 +59,8 @@ mod tests {
         assert!(body.starts_with('{'), "{out}");
         assert!(out.contains("static __PERMFW_SITE_0: ::permfw::__private::GuardSite"), "{out}");
         assert!(out.contains("\"blog.publish_post\""));
-        assert!(out.contains("::permfw::__private::subject(&user)"), "{out}");
+        assert!(out.contains("::permfw::__private::check(\n            &user,"), "{out}");
+        assert!(out.contains("Required::Site(&__PERMFW_SITE_0)"), "{out}");
         assert!(out.find("Guarded::from_denied").unwrap() < out.find("post.publish()").unwrap());
         assert!(out.contains("pub fn publish(user: &User, post: &mut Post)"));
     }
@@ -63,8 +71,9 @@ mod tests {
             quote!(any(Post::CHANGE_POST, "blog.publish_post"), Post::VIEW_POST, user = viewer, raise_exception = true, login_url = "/login/"),
             quote!(async fn edit(&self, id: i64, viewer: &User) -> Result<(), AppError> { Ok(()) }),
         );
-        assert!(out.contains("subject(&viewer)"), "{out}");
-        assert!(out.contains("||"), "{out}");
+        assert!(out.contains("&viewer,"), "{out}");
+        assert!(out.contains("Required::Any(&__permfw_any_0)"), "{out}");
+        assert!(out.contains("::permfw::__private::required(Post::VIEW_POST)"), "{out}");
         assert!(out.contains("raise_exception: true"), "{out}");
         assert!(out.contains("::core::option::Option::Some(\"/login/\")"), "{out}");
     }

@@ -102,7 +102,7 @@ fn parse_model_entry(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn:
         "model_name" => &mut out.model_name,
         "verbose_name" => &mut out.verbose_name,
         "default_permissions" => {
-            let actions = parse_actions(&key, input)?;
+            let actions = parse_actions(cx, &key, input)?;
             set_once(cx, &key, &mut out.default_permissions, actions);
             return Ok(());
         }
@@ -157,7 +157,7 @@ fn wrong_kind(input: ParseStream<'_>, msg: impl std::fmt::Display) -> syn::Error
     syn::Error::new(span, msg)
 }
 
-fn parse_actions(key: &Ident, input: ParseStream<'_>) -> syn::Result<Spanned<Vec<Spanned<String>>>> {
+fn parse_actions(cx: &Ctxt, key: &Ident, input: ParseStream<'_>) -> syn::Result<Spanned<Vec<Spanned<String>>>> {
     expect_eq(key, input)?;
     let content;
     let span = if input.peek(syn::token::Bracket) {
@@ -173,20 +173,35 @@ fn parse_actions(key: &Ident, input: ParseStream<'_>) -> syn::Result<Spanned<Vec
     };
     let mut actions = Vec::new();
     while !content.is_empty() {
-        if !content.peek(LitStr) {
-            return Err(wrong_kind(
+        if content.peek(LitStr) {
+            actions.push(Spanned::from_lit(&content.parse()?));
+        } else {
+            cx.push(wrong_kind(
                 &content,
                 "expected a string literal naming an action: \
                  `\"add\"`, `\"change\"`, `\"delete\"` or `\"view\"`",
             ));
+            skip_to_comma(&content);
         }
-        actions.push(Spanned::from_lit(&content.parse()?));
         if content.is_empty() {
             break;
         }
-        content.parse::<Token![,]>()?;
+        if let Err(err) = content.parse::<Token![,]>() {
+            skip_rest(&content);
+            return Err(err);
+        }
     }
     Ok(Spanned { value: actions, span })
+}
+
+/// Consumes what is left of a delimited group, so that syn adds no "unexpected token" error
+/// after ours.
+fn skip_rest(content: ParseStream<'_>) {
+    while !content.is_empty() {
+        if content.parse::<TokenTree>().is_err() {
+            break;
+        }
+    }
 }
 
 const PERMISSION_FORMS: &str = "expected `codename = \"Human name\"` or `(\"codename\", \"Human name\")`";
@@ -195,16 +210,9 @@ fn parse_permission_entry(input: ParseStream<'_>, out: &mut Vec<Custom>) -> syn:
     if input.peek(syn::token::Paren) {
         let content;
         let parens = syn::parenthesized!(content in input);
-        let codename = tuple_string(&content, parens.span.join(), "the codename")?;
-        content.parse::<Token![,]>().map_err(|_| tuple_error(&content))?;
-        let name = tuple_string(&content, parens.span.join(), "the human name")?;
-        if content.peek(Token![,]) {
-            content.parse::<Token![,]>()?;
-        }
-        if !content.is_empty() {
-            return Err(tuple_error(&content));
-        }
-        out.push(Custom { codename, name });
+        let parsed = parse_tuple(&content, parens.span.join());
+        skip_rest(&content);
+        out.push(parsed?);
         return Ok(());
     }
     let Ok(codename) = input.call(Ident::parse_any) else {
@@ -226,6 +234,19 @@ fn parse_permission_entry(input: ParseStream<'_>, out: &mut Vec<Custom>) -> syn:
     let name = Spanned::from_lit(&input.parse()?);
     out.push(Custom { codename: Spanned { value: codename.unraw().to_string(), span: codename.span() }, name });
     Ok(())
+}
+
+fn parse_tuple(content: ParseStream<'_>, parens: Span) -> syn::Result<Custom> {
+    let codename = tuple_string(content, parens, "the codename")?;
+    content.parse::<Token![,]>().map_err(|_| tuple_error(content))?;
+    let name = tuple_string(content, parens, "the human name")?;
+    if content.peek(Token![,]) {
+        content.parse::<Token![,]>()?;
+    }
+    if !content.is_empty() {
+        return Err(tuple_error(content));
+    }
+    Ok(Custom { codename, name })
 }
 
 fn tuple_string(content: ParseStream<'_>, parens: Span, what: &str) -> syn::Result<Spanned<String>> {

@@ -160,7 +160,7 @@ fn resolve_model_name(
         let msg = if derived && !model_name.is_ascii() {
             format!(
                 "the model name `{model_name}` derived from `{type_name}` is not ASCII; \
-                 set one with `#[model(model_name = \"{fix}\")]`"
+                 set one in lower-case ASCII with `#[model(model_name = \"...\")]`"
             )
         } else if derived {
             format!(

@@ -1,0 +1,8 @@
+use permfw::Model;
+
+#[derive(Model)]
+#[model(app_label = "blog")]
+#[permissions(change_checked = "Can change checked")]
+struct Checked;
+
+fn main() {}

@@ -1,0 +1,8 @@
+use permfw::Model;
+
+#[derive(Model)]
+#[model(app_label = "blog")]
+#[permissions(xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx = "Some permission")]
+struct Checked;
+
+fn main() {}

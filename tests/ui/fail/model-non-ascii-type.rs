@@ -1,0 +1,7 @@
+use permfw::Model;
+
+#[derive(Model)]
+#[model(app_label = "menu")]
+struct Café;
+
+fn main() {}

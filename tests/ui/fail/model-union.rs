@@ -1,0 +1,10 @@
+use permfw::Model;
+
+#[derive(Model)]
+#[model(app_label = "blog")]
+union Number {
+    int: u32,
+    float: f32,
+}
+
+fn main() {}
