@@ -31,7 +31,6 @@ impl Ctxt {
         self.errors.borrow_mut().push(err);
     }
 
-
     /// All errors combined into one, or `Ok` when there were none.
     pub fn check(self) -> syn::Result<()> {
         let mut errors = self.errors.into_inner().into_iter();

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::registry::{registry, Registry};
+use crate::registry::{Registry, registry};
 
 /// How serious a check message is (Django's levels).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -116,7 +116,10 @@ impl Registry {
                 .or_default()
                 .push(format!("{}::{}", model.module_path(), model.type_name()));
         }
-        let mut clashes: Vec<_> = by_name.into_iter().filter(|(_, types)| types.len() > 1).collect();
+        let mut clashes: Vec<_> = by_name
+            .into_iter()
+            .filter(|(_, types)| types.len() > 1)
+            .collect();
         clashes.sort();
         for ((app_label, model_name), types) in clashes {
             messages.push(CheckMessage {
@@ -136,13 +139,19 @@ impl Registry {
         for perm in self.permissions() {
             by_perm.entry(perm.as_str()).or_default().push(perm);
         }
-        let mut clashes: Vec<_> = by_perm.into_iter().filter(|(_, perms)| perms.len() > 1).collect();
+        let mut clashes: Vec<_> = by_perm
+            .into_iter()
+            .filter(|(_, perms)| perms.len() > 1)
+            .collect();
         clashes.sort_by_key(|(name, _)| *name);
         for (name, perms) in clashes {
             let mut models: Vec<String> = perms.iter().map(|p| p.model().label()).collect();
             models.dedup();
             // Two models under one name are E001's finding already.
-            if perms.iter().all(|p| p.model_name() == perms[0].model_name()) {
+            if perms
+                .iter()
+                .all(|p| p.model_name() == perms[0].model_name())
+            {
                 continue;
             }
             messages.push(CheckMessage {
@@ -169,10 +178,9 @@ impl Registry {
             }
             let hint = match suggestion(site.perm(), self.permissions().map(|p| p.as_str())) {
                 Some(near) => format!("did you mean `{near}`?"),
-                None => format!(
-                    "declare it on a model with `#[permissions(...)]`, or link the crate that declares it \
-                     (`use that_crate as _;`, see the README)"
-                ),
+                None => "declare it on a model with `#[permissions(...)]`, or link the crate that declares it \
+                         (`use that_crate as _;`, see the README)"
+                    .to_owned(),
             };
             messages.push(CheckMessage {
                 id: "permfw.E003",
@@ -211,7 +219,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -232,7 +242,10 @@ mod tests {
     #[test]
     fn suggestions_stay_close() {
         let names = ["blog.publish_post", "blog.feature_post", "auth.change_user"];
-        assert_eq!(suggestion("blog.publsh_post", names.into_iter()), Some("blog.publish_post"));
+        assert_eq!(
+            suggestion("blog.publsh_post", names.into_iter()),
+            Some("blog.publish_post")
+        );
         assert_eq!(suggestion("shop.refund_order", names.into_iter()), None);
     }
 }

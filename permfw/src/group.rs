@@ -1,9 +1,9 @@
 //! Groups: named sets of permissions that their members inherit.
 
+use crate::Model;
 use crate::permission::Permission;
 use crate::perms::AsPermission;
 use crate::set::Ids;
-use crate::Model;
 
 /// A group: Django's `auth.Group`, a name and permissions that every member has.
 ///
@@ -29,7 +29,10 @@ impl Group {
     /// A group with no permission.
     #[must_use]
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), perms: Ids::new() }
+        Self {
+            name: name.into(),
+            perms: Ids::new(),
+        }
     }
 
     /// The group with these permissions added.

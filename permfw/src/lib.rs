@@ -63,17 +63,17 @@ mod user;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::private::*;
     pub use crate::perms::Key;
+    pub use crate::private::*;
 }
 mod private;
 
-pub use crate::check::{check, CheckMessage, Level};
+pub use crate::check::{CheckMessage, Level, check};
 pub use crate::denied::{DenialReason, PermissionDenied};
 pub use crate::group::Group;
 pub use crate::permission::{Model, ModelInfo, Permission};
 pub use crate::perms::{AsPermission, HasPerms};
-pub use crate::registry::{register_models, registry, Registry, RegistryError};
+pub use crate::registry::{Registry, RegistryError, register_models, registry};
 pub use crate::set::PermissionSet;
 pub use crate::user::{AnonymousUser, User, UserBuilder};
 

@@ -54,8 +54,30 @@ pub struct ModelInfo {
     type_name: &'static str,
     module_path: &'static str,
     permissions: &'static [PermissionInfo],
-    /// The registry id of the model's first permission, assigned once.
-    first_id: AtomicU32,
+    /// The registry id of the model's first permission, assigned once. Reached through a
+    /// function so that `ModelInfo`, and so `Permission`, hold no interior mutability: a
+    /// `HashSet<Permission>` must not trip clippy's `mutable_key_type`.
+    first_id: fn() -> &'static FirstId,
+}
+
+/// Where the registry writes a model's first permission id, once. Generated code declares one
+/// `static` per model.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct FirstId(AtomicU32);
+
+impl FirstId {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(AtomicU32::new(UNASSIGNED))
+    }
+}
+
+impl Default for FirstId {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl ModelInfo {
@@ -68,6 +90,7 @@ impl ModelInfo {
         type_name: &'static str,
         module_path: &'static str,
         permissions: &'static [PermissionInfo],
+        first_id: fn() -> &'static FirstId,
     ) -> Self {
         Self {
             app_label,
@@ -76,7 +99,7 @@ impl ModelInfo {
             type_name,
             module_path,
             permissions,
-            first_id: AtomicU32::new(UNASSIGNED),
+            first_id,
         }
     }
 
@@ -118,7 +141,10 @@ impl ModelInfo {
 
     /// The model's permissions, in declaration order.
     pub fn permissions(&'static self) -> impl ExactSizeIterator<Item = Permission> + Clone {
-        (0..self.permissions.len()).map(move |index| Permission { model: self, index: index as u32 })
+        (0..self.permissions.len()).map(move |index| Permission {
+            model: self,
+            index: index as u32,
+        })
     }
 
     /// The permission with this codename, if the model declares it.
@@ -128,8 +154,14 @@ impl ModelInfo {
     }
 
     pub(crate) fn assign_first_id(&self, first_id: u32) -> bool {
-        self.first_id
-            .compare_exchange(UNASSIGNED, first_id, AtomicOrdering::Relaxed, AtomicOrdering::Relaxed)
+        (self.first_id)()
+            .0
+            .compare_exchange(
+                UNASSIGNED,
+                first_id,
+                AtomicOrdering::Relaxed,
+                AtomicOrdering::Relaxed,
+            )
             .is_ok()
     }
 }
@@ -159,7 +191,11 @@ impl PermissionInfo {
     #[doc(hidden)]
     #[must_use]
     pub const fn new(codename: &'static str, name: &'static str, full: &'static str) -> Self {
-        Self { codename, name, full }
+        Self {
+            codename,
+            name,
+            full,
+        }
     }
 }
 
@@ -197,7 +233,10 @@ impl Permission {
     }
 
     fn info(self) -> &'static PermissionInfo {
-        self.model.permissions.get(self.index as usize).unwrap_or(&UNKNOWN)
+        self.model
+            .permissions
+            .get(self.index as usize)
+            .unwrap_or(&UNKNOWN)
     }
 
     /// The app label: `blog` in `blog.publish_post`.
@@ -239,8 +278,12 @@ impl Permission {
     /// The permission's dense id in the registry, or `None` when its model is not registered.
     #[inline]
     pub(crate) fn id(self) -> Option<u32> {
-        let first = self.model.first_id.load(AtomicOrdering::Relaxed);
-        if first == UNASSIGNED { None } else { first.checked_add(self.index) }
+        let first = (self.model.first_id)().0.load(AtomicOrdering::Relaxed);
+        if first == UNASSIGNED {
+            None
+        } else {
+            first.checked_add(self.index)
+        }
     }
 
     fn key(self) -> (&'static str, &'static str, &'static str) {
@@ -250,7 +293,8 @@ impl Permission {
 
 impl PartialEq for Permission {
     fn eq(&self, other: &Self) -> bool {
-        (std::ptr::eq(self.model, other.model) && self.index == other.index) || self.key() == other.key()
+        (std::ptr::eq(self.model, other.model) && self.index == other.index)
+            || self.key() == other.key()
     }
 }
 

@@ -28,8 +28,13 @@ static EXPLICIT: Mutex<Vec<&'static ModelInfo>> = Mutex::new(Vec::new());
 #[must_use]
 pub fn registry() -> &'static Registry {
     REGISTRY.get_or_init(|| {
-        let explicit = EXPLICIT.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        let linked = inventory::iter::<ModelEntry>.into_iter().map(|entry| entry.0);
+        let explicit = EXPLICIT
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let linked = inventory::iter::<ModelEntry>
+            .into_iter()
+            .map(|entry| entry.0);
         Registry::build(linked.chain(explicit), true)
     })
 }
@@ -51,14 +56,21 @@ pub fn registry() -> &'static Registry {
 /// [`RegistryError::AlreadyBuilt`] when the registry was built before and lacks some of them;
 /// its ids are fixed once built.
 pub fn register_models(models: &[&'static ModelInfo]) -> Result<&'static Registry, RegistryError> {
-    EXPLICIT.lock().unwrap_or_else(PoisonError::into_inner).extend_from_slice(models);
+    EXPLICIT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .extend_from_slice(models);
     let registry = registry();
     let missing: Vec<String> = models
         .iter()
         .filter(|m| !registry.models.iter().any(|r| std::ptr::eq(*r, **m)))
         .map(|m| m.label())
         .collect();
-    if missing.is_empty() { Ok(registry) } else { Err(RegistryError::AlreadyBuilt { missing }) }
+    if missing.is_empty() {
+        Ok(registry)
+    } else {
+        Err(RegistryError::AlreadyBuilt { missing })
+    }
 }
 
 /// Why models could not be registered.
@@ -120,9 +132,18 @@ impl Registry {
     #[doc(hidden)]
     pub fn build(models: impl IntoIterator<Item = &'static ModelInfo>, install: bool) -> Self {
         let mut seen = std::collections::HashSet::new();
-        let mut models: Vec<&'static ModelInfo> =
-            models.into_iter().filter(|m| seen.insert(std::ptr::from_ref(*m))).collect();
-        models.sort_by_key(|m| (m.app_label(), m.model_name(), m.module_path(), m.type_name()));
+        let mut models: Vec<&'static ModelInfo> = models
+            .into_iter()
+            .filter(|m| seen.insert(std::ptr::from_ref(*m)))
+            .collect();
+        models.sort_by_key(|m| {
+            (
+                m.app_label(),
+                m.model_name(),
+                m.module_path(),
+                m.type_name(),
+            )
+        });
 
         let total = models.iter().map(|m| m.permissions().len()).sum();
         let mut permissions = Vec::with_capacity(total);
@@ -151,9 +172,18 @@ impl Registry {
             }
         }
 
-        let mut sites: Vec<&'static GuardSite> = inventory::iter::<GuardEntry>.into_iter().map(|e| e.0).collect();
+        let mut sites: Vec<&'static GuardSite> = inventory::iter::<GuardEntry>
+            .into_iter()
+            .map(|e| e.0)
+            .collect();
         sites.sort_by_key(|s| (s.file(), s.line(), s.column()));
-        Self { models, permissions, lookup, apps, sites }
+        Self {
+            models,
+            permissions,
+            lookup,
+            apps,
+            sites,
+        }
     }
 
     /// Every registered permission: by app label, model, then declaration order.
@@ -201,7 +231,10 @@ impl Registry {
     }
 
     pub(crate) fn app_ids(&self, app_label: &str) -> Option<Range<u32>> {
-        let index = self.apps.binary_search_by(|(label, _)| (*label).cmp(app_label)).ok()?;
+        let index = self
+            .apps
+            .binary_search_by(|(label, _)| (*label).cmp(app_label))
+            .ok()?;
         Some(self.apps[index].1.clone())
     }
 

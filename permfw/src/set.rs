@@ -1,7 +1,7 @@
 //! A user's permissions as bitsets of registry ids: a check is one bit test.
 
-use crate::perms::{AsPermission, Key};
 use crate::permission::Permission;
+use crate::perms::{AsPermission, Key};
 use crate::registry::registry;
 
 /// A set of permissions: a bitset of registry ids, plus the rare permission whose model is not
@@ -14,7 +14,10 @@ pub(crate) struct Ids {
 
 impl Ids {
     pub(crate) const fn new() -> Self {
-        Self { words: Vec::new(), unregistered: Vec::new() }
+        Self {
+            words: Vec::new(),
+            unregistered: Vec::new(),
+        }
     }
 
     pub(crate) fn insert(&mut self, perm: Permission) {
@@ -64,9 +67,15 @@ impl Ids {
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
         let registry = registry();
-        let registered = self.words.iter().enumerate().flat_map(move |(index, &word)| {
-            (0..64u32).filter(move |bit| word >> bit & 1 == 1).filter_map(move |bit| registry.permission(index as u32 * 64 + bit))
-        });
+        let registered = self
+            .words
+            .iter()
+            .enumerate()
+            .flat_map(move |(index, &word)| {
+                (0..64u32)
+                    .filter(move |bit| word >> bit & 1 == 1)
+                    .filter_map(move |bit| registry.permission(index as u32 * 64 + bit))
+            });
         registered.chain(self.unregistered.iter().copied())
     }
 
@@ -103,7 +112,10 @@ impl PermissionSet {
     /// An empty set.
     #[must_use]
     pub const fn new() -> Self {
-        Self { user: Ids::new(), group: Ids::new() }
+        Self {
+            user: Ids::new(),
+            group: Ids::new(),
+        }
     }
 
     /// Adds a permission granted to the user directly.
@@ -155,15 +167,31 @@ impl PermissionSet {
     }
 
     fn contains_str(user: &Ids, group: &Ids, perm: &str) -> bool {
-        registry().ids(perm).iter().any(|&id| Self::bit(user, group, id))
-            || user.unregistered.iter().chain(&group.unregistered).any(|p| p.as_str() == perm)
+        registry()
+            .ids(perm)
+            .iter()
+            .any(|&id| Self::bit(user, group, id))
+            || user
+                .unregistered
+                .iter()
+                .chain(&group.unregistered)
+                .any(|p| p.as_str() == perm)
     }
 
     /// Whether any held permission belongs to `app_label`.
     #[must_use]
     pub fn contains_app(&self, app_label: &str) -> bool {
-        let in_range = registry().app_ids(app_label).is_some_and(|ids| ids.into_iter().any(|id| Self::bit(&self.user, &self.group, id)));
-        in_range || self.user.unregistered.iter().chain(&self.group.unregistered).any(|p| p.app_label() == app_label)
+        let in_range = registry().app_ids(app_label).is_some_and(|ids| {
+            ids.into_iter()
+                .any(|id| Self::bit(&self.user, &self.group, id))
+        });
+        in_range
+            || self
+                .user
+                .unregistered
+                .iter()
+                .chain(&self.group.unregistered)
+                .any(|p| p.app_label() == app_label)
     }
 
     /// The permissions granted directly, in registry order.

@@ -1,10 +1,10 @@
 //! Users as plain values: built in code and tests, loaded by a store.
 
+use crate::Model;
 use crate::group::Group;
 use crate::permission::Permission;
 use crate::perms::HasPerms;
 use crate::set::PermissionSet;
-use crate::Model;
 
 /// A user: Django's `auth.User` as a snapshot of its flags, groups and permissions.
 ///
@@ -35,7 +35,6 @@ pub struct User {
 
 impl User {
     /// Starts a user named `username`: active, not staff, not a superuser, with no permission.
-    #[must_use]
     pub fn builder(username: impl Into<String>) -> UserBuilder {
         UserBuilder {
             user: User {

@@ -20,7 +20,9 @@ impl Expander<'_> {
     /// A `permfw::__private::Required` for one requirement.
     fn required(&mut self, required: &Required) -> TokenStream {
         match required {
-            Required::Path(path) => quote_spanned!(path.span()=> ::permfw::__private::required(#path)),
+            Required::Path(path) => {
+                quote_spanned!(path.span()=> ::permfw::__private::required(#path))
+            }
             Required::Str(lit) => {
                 let site = format_ident!("__PERMFW_SITE_{}", self.sites.len());
                 let fn_name = self.fn_name;
@@ -38,7 +40,10 @@ impl Expander<'_> {
             }
             Required::Any(group) => {
                 let members: Vec<TokenStream> = group.iter().map(|r| self.required(r)).collect();
-                let local = Ident::new(&format!("__permfw_any_{}", self.groups.len()), Span::mixed_site());
+                let local = Ident::new(
+                    &format!("__permfw_any_{}", self.groups.len()),
+                    Span::mixed_site(),
+                );
                 self.groups.push(quote!(let #local = [#(#members),*];));
                 quote!(::permfw::__private::Required::Any(&#local))
             }
@@ -47,14 +52,25 @@ impl Expander<'_> {
 }
 
 pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
-    let Guarded { mut func, user, user_span } = guarded;
+    let Guarded {
+        mut func,
+        user,
+        user_span,
+    } = guarded;
     let required_var = Ident::new("__permfw_required", Span::mixed_site());
     let fn_name = func.sig.ident.to_string();
-    let mut expander = Expander { fn_name: &fn_name, sites: Vec::new(), groups: Vec::new() };
+    let mut expander = Expander {
+        fn_name: &fn_name,
+        sites: Vec::new(),
+        groups: Vec::new(),
+    };
     let required: Vec<TokenStream> = args.required.iter().map(|r| expander.required(r)).collect();
     let Expander { sites, groups, .. } = expander;
 
-    let raise_exception = args.raise_exception.as_ref().is_some_and(syn::LitBool::value);
+    let raise_exception = args
+        .raise_exception
+        .as_ref()
+        .is_some_and(syn::LitBool::value);
     let login_url = match &args.login_url {
         Some(url) => quote!(::core::option::Option::Some(#url)),
         None => quote!(::core::option::Option::None),
@@ -71,9 +87,10 @@ pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
             &::permfw::__private::Options { raise_exception: #raise_exception, login_url: #login_url },
         )
     };
-    let from_denied = quote_spanned!(return_span=> ::permfw::__private::Guarded::from_denied(#denied));
+    let from_denied =
+        quote_spanned!(return_span=> ::permfw::__private::Guarded::from_denied(#denied));
     let body = &func.block;
-    func.block = Box::new(syn::parse_quote!({
+    *func.block = syn::parse_quote!({
         {
             #(#sites)*
             #(#groups)*
@@ -83,6 +100,6 @@ pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
             }
         }
         #body
-    }));
+    });
     quote!(#func)
 }

@@ -20,7 +20,10 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         (Err(errors), Some(mut guarded)) => {
             // The function stays, unguarded, so the rest of the crate compiles; its user argument
             // would now look unused, which is not worth a warning next to the error.
-            guarded.func.attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
+            guarded
+                .func
+                .attrs
+                .push(syn::parse_quote!(#[allow(unused_variables)]));
             let (errors, func) = (errors.into_compile_error(), guarded.func);
             quote::quote!(#errors #func)
         }
@@ -46,20 +49,37 @@ mod tests {
 
     fn errors(args: TokenStream, item: TokenStream) -> Vec<String> {
         let out = expand(args, item).to_string();
-        out.match_indices("compile_error ! {").map(|(i, _)| out[i..].split('"').nth(1).unwrap().to_string()).collect()
+        out.match_indices("compile_error ! {")
+            .map(|(i, _)| out[i..].split('"').nth(1).unwrap().to_string())
+            .collect()
     }
 
     #[test]
     fn the_check_is_the_first_statement_and_the_body_stays_nested() {
         let out = expand_ok(
             quote!("blog.publish_post"),
-            quote!(pub fn publish(user: &User, post: &mut Post) -> Result<(), PermissionDenied> { post.publish(); Ok(()) }),
+            quote!(
+                pub fn publish(user: &User, post: &mut Post) -> Result<(), PermissionDenied> {
+                    post.publish();
+                    Ok(())
+                }
+            ),
         );
-        let body = out.split_once("-> Result<(), PermissionDenied> {").unwrap().1.trim_start();
+        let body = out
+            .split_once("-> Result<(), PermissionDenied> {")
+            .unwrap()
+            .1
+            .trim_start();
         assert!(body.starts_with('{'), "{out}");
-        assert!(out.contains("static __PERMFW_SITE_0: ::permfw::__private::GuardSite"), "{out}");
+        assert!(
+            out.contains("static __PERMFW_SITE_0: ::permfw::__private::GuardSite"),
+            "{out}"
+        );
         assert!(out.contains("\"blog.publish_post\""));
-        assert!(out.contains("::permfw::__private::check(\n            &user,"), "{out}");
+        assert!(
+            out.contains("::permfw::__private::check(\n            &user,"),
+            "{out}"
+        );
         assert!(out.contains("Required::Site(&__PERMFW_SITE_0)"), "{out}");
         assert!(out.find("Guarded::from_denied").unwrap() < out.find("post.publish()").unwrap());
         assert!(out.contains("pub fn publish(user: &User, post: &mut Post)"));
@@ -68,21 +88,41 @@ mod tests {
     #[test]
     fn consts_any_and_options() {
         let out = expand_ok(
-            quote!(any(Post::CHANGE_POST, "blog.publish_post"), Post::VIEW_POST, user = viewer, raise_exception = true, login_url = "/login/"),
-            quote!(async fn edit(&self, id: i64, viewer: &User) -> Result<(), AppError> { Ok(()) }),
+            quote!(
+                any(Post::CHANGE_POST, "blog.publish_post"),
+                Post::VIEW_POST,
+                user = viewer,
+                raise_exception = true,
+                login_url = "/login/"
+            ),
+            quote!(
+                async fn edit(&self, id: i64, viewer: &User) -> Result<(), AppError> {
+                    Ok(())
+                }
+            ),
         );
         assert!(out.contains("&viewer,"), "{out}");
         assert!(out.contains("Required::Any(&__permfw_any_0)"), "{out}");
-        assert!(out.contains("::permfw::__private::required(Post::VIEW_POST)"), "{out}");
+        assert!(
+            out.contains("::permfw::__private::required(Post::VIEW_POST)"),
+            "{out}"
+        );
         assert!(out.contains("raise_exception: true"), "{out}");
-        assert!(out.contains("::core::option::Option::Some(\"/login/\")"), "{out}");
+        assert!(
+            out.contains("::core::option::Option::Some(\"/login/\")"),
+            "{out}"
+        );
     }
 
     #[test]
     fn argument_errors_are_reported_together() {
         let errs = errors(
             quote!("nodot", "Blog.x", colour = 1, user = nobody),
-            quote!(const fn f(a: i32) -> Result<(), E> { Ok(()) }),
+            quote!(
+                const fn f(a: i32) -> Result<(), E> {
+                    Ok(())
+                }
+            ),
         );
         assert_eq!(errs.len(), 5, "{errs:#?}");
         assert!(errs[0].starts_with("expected"), "{errs:?}");
@@ -93,20 +133,62 @@ mod tests {
 
     #[test]
     fn empty_lists_are_refused() {
-        assert!(errors(quote!(), quote!(fn f(u: &User) -> Result<(), E> { Ok(()) }))[0].contains("at least one permission"));
-        assert!(errors(quote!(any()), quote!(fn f(u: &User) -> Result<(), E> { Ok(()) }))[0].contains("`any()`"));
-        assert!(errors(quote!(user = u), quote!(fn f(u: &User) -> Result<(), E> { Ok(()) }))[0].contains("at least one permission"));
+        assert!(
+            errors(
+                quote!(),
+                quote!(
+                    fn f(u: &User) -> Result<(), E> {
+                        Ok(())
+                    }
+                )
+            )[0]
+            .contains("at least one permission")
+        );
+        assert!(
+            errors(
+                quote!(any()),
+                quote!(
+                    fn f(u: &User) -> Result<(), E> {
+                        Ok(())
+                    }
+                )
+            )[0]
+            .contains("`any()`")
+        );
+        assert!(
+            errors(
+                quote!(user = u),
+                quote!(
+                    fn f(u: &User) -> Result<(), E> {
+                        Ok(())
+                    }
+                )
+            )[0]
+            .contains("at least one permission")
+        );
     }
 
     #[test]
     fn user_argument_rules() {
-        let item = quote!(fn f(&self) -> Result<(), E> { Ok(()) });
+        let item = quote!(
+            fn f(&self) -> Result<(), E> {
+                Ok(())
+            }
+        );
         assert!(errors(quote!("a.b"), item)[0].contains("no argument to take the user from"));
-        let item = quote!(fn f((a, b): (User, User)) -> Result<(), E> { Ok(()) });
+        let item = quote!(
+            fn f((a, b): (User, User)) -> Result<(), E> {
+                Ok(())
+            }
+        );
         assert!(errors(quote!("a.b"), item)[0].contains("plain name"));
-        let item = quote!(struct S;);
+        let item = quote!(
+            struct S;
+        );
         assert!(errors(quote!("a.b"), item)[0].contains("can only guard a function"));
-        let item = quote!(fn f(&self, u: &User) -> Result<(), E>;);
+        let item = quote!(
+            fn f(&self, u: &User) -> Result<(), E>;
+        );
         assert!(errors(quote!("a.b"), item)[0].contains("body"));
     }
 }

@@ -1,7 +1,7 @@
 //! Models declared in a crate of their own. The cross-crate test links this crate without
 //! naming any of its items, to prove that registration does not depend on the binary naming them.
 
-use permfw::{permission_required, Model, PermissionDenied, User};
+use permfw::{Model, PermissionDenied, User, permission_required};
 
 /// A shop order, with the permission to refund one.
 #[derive(Model)]
