@@ -46,7 +46,7 @@ fn main() {
     println!(
         "1. `#[derive(Model)]` on Post generated these permissions (from permfw::registry()):\n"
     );
-    println!("   {:<22} {:<14} {}", "permission", "const", "name");
+    println!("   {:<22} {:<14} name", "permission", "const");
     for perm in permfw::registry()
         .permissions()
         .filter(|p| p.app_label() == "blog")

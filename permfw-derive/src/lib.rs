@@ -2,6 +2,8 @@
 //! `#[permission_required]`. Depend on `permfw`, which re-exports both; this crate is not meant
 //! to be used on its own.
 
+#![forbid(unsafe_code)]
+
 mod codename;
 mod ctxt;
 mod guard;

@@ -47,6 +47,7 @@
 //! registered: `use that_crate as _;`. Where link-time registration does not run, register
 //! models explicitly with [`register_models`].
 
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
