@@ -145,12 +145,12 @@ fn anonymous_users_are_not_authenticated_and_inactive_ones_are_forbidden() {
         .active(false)
         .build();
     assert!(
-        publish(&dyn_like::Any::User(inactive), 1)
+        publish(&dyn_like::Any::User(Box::new(inactive)), 1)
             .unwrap_err()
             .is_forbidden()
     );
     let root = User::builder("root").superuser(true).build();
-    assert_eq!(publish(&dyn_like::Any::User(root), 5), Ok(5));
+    assert_eq!(publish(&dyn_like::Any::User(Box::new(root)), 5), Ok(5));
 }
 
 /// An application's own user type: a logged-in user or the anonymous one.
@@ -158,7 +158,7 @@ mod dyn_like {
     use permfw::{AnonymousUser, HasPerms, PermissionSet, User};
 
     pub enum Any {
-        User(User),
+        User(Box<User>),
         Anonymous(AnonymousUser),
     }
 
