@@ -88,13 +88,14 @@ impl Ids {
     }
 }
 
-/// The check itself: a bit test for a registered permission, a lookup for a string.
+/// The check itself: one bit test for a registered permission; the rest (a string, a permission
+/// of an unregistered model) out of line, so that the common path stays a few instructions.
 #[inline]
 fn contains_in(words: &[u64], unregistered: [&[Permission]; 2], perm: impl AsPermission) -> bool {
     match perm.key() {
         Key::Perm(perm) => match perm.id() {
             Some(id) => bit(words, id),
-            None => unregistered.iter().any(|list| list.contains(&perm)),
+            None => contains_unregistered(unregistered, perm),
         },
         Key::Site(site) => match site.id() {
             Some(id) => bit(words, id),
@@ -111,11 +112,17 @@ fn bit(words: &[u64], id: u32) -> bool {
         .is_some_and(|word| word >> (id % 64) & 1 == 1)
 }
 
+#[cold]
+#[inline(never)]
+fn contains_unregistered(unregistered: [&[Permission]; 2], perm: Permission) -> bool {
+    unregistered.into_iter().flatten().any(|p| *p == perm)
+}
+
 fn contains_str(words: &[u64], unregistered: [&[Permission]; 2], perm: &str) -> bool {
     registry().ids(perm).iter().any(|&id| bit(words, id))
         || unregistered
-            .iter()
-            .flat_map(|list| list.iter())
+            .into_iter()
+            .flatten()
             .any(|p| p.as_str() == perm)
 }
 
