@@ -69,6 +69,11 @@ pub mod __private {
 }
 mod private;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
+
 pub use crate::check::{CheckMessage, Level, check};
 pub use crate::denied::{DenialReason, PermissionDenied};
 pub use crate::group::Group;
