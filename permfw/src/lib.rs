@@ -60,6 +60,8 @@ mod permission;
 mod perms;
 mod registry;
 mod set;
+#[cfg(feature = "store")]
+pub mod store;
 mod user;
 
 #[doc(hidden)]

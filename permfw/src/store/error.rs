@@ -1,0 +1,127 @@
+//! The store's errors: each variant a sentence that says what to do.
+
+use std::fmt;
+
+/// A change that the delegation rules refuse. Nothing was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// The acting user is inactive, or does not exist.
+    ActorInactive,
+    /// The acting user lacks the permission that this kind of change needs.
+    NeedsPermission {
+        /// The permission, such as `auth.change_user`.
+        perm: &'static str,
+    },
+    /// A user may grant (or revoke, or hand over through a group) only permissions it holds.
+    GrantsOnlyHeld {
+        /// The permission the actor does not hold.
+        perm: String,
+    },
+    /// Only a superuser grants or revokes `auth.change_user`.
+    ChangeUserIsSuperuserOnly,
+    /// Only a superuser makes or unmakes a superuser, or changes one.
+    SuperuserOnly,
+    /// A user may not change its own groups, permissions or flags, not even through a group.
+    OwnRights,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::ActorInactive => f.write_str("the acting user is inactive or does not exist"),
+            Rule::NeedsPermission { perm } => {
+                write!(f, "this change needs `{perm}`, which the acting user lacks")
+            }
+            Rule::GrantsOnlyHeld { perm } => write!(
+                f,
+                "a user may grant only permissions it holds itself, and the acting user lacks `{perm}`"
+            ),
+            Rule::ChangeUserIsSuperuserOnly => {
+                f.write_str("only a superuser grants or revokes `auth.change_user`")
+            }
+            Rule::SuperuserOnly => {
+                f.write_str("only a superuser makes, unmakes or changes a superuser")
+            }
+            Rule::OwnRights => f.write_str(
+                "a user may not change its own groups, permissions or flags; ask a superuser",
+            ),
+        }
+    }
+}
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The delegation rules refuse the change; nothing was written.
+    #[error("refused: {0}")]
+    Refused(Rule),
+    /// No user has this username.
+    #[error("no user named `{0}`; list users with `manage users list`")]
+    UserNotFound(String),
+    /// No group has this name.
+    #[error("no group named `{0}`; create it first")]
+    GroupNotFound(String),
+    /// The permission string is not `app_label.codename`.
+    #[error(
+        "`{0}` is not a permission string; write it as \"app_label.codename\", e.g. \"blog.publish_post\""
+    )]
+    MalformedPermission(String),
+    /// No registered model declares this permission.
+    #[error(
+        "no model declares the permission `{0}`; check the spelling, or run `migrate` after linking the crate that declares it"
+    )]
+    UnknownPermission(String),
+    /// The username is taken.
+    #[error("a user named `{0}` already exists; pick another username")]
+    UsernameTaken(String),
+    /// The group name is taken.
+    #[error("a group named `{0}` already exists; pick another name")]
+    GroupNameTaken(String),
+    /// A name is empty, too long or has characters it may not.
+    #[error("invalid {what}: {why}")]
+    InvalidName {
+        /// What was named: `username`, `group name`, ...
+        what: &'static str,
+        /// Why it is refused and what to write instead.
+        why: String,
+    },
+    /// The store allows one superuser, and there is one.
+    #[error(
+        "there can only be one superuser, and `{existing}` is it; open the store with \
+         `StoreOptions::allow_multiple_superusers(true)` to allow several"
+    )]
+    SecondSuperuser {
+        /// The existing superuser.
+        existing: String,
+    },
+    /// The URL names no supported database, or the feature for it is off.
+    #[error("cannot open `{url}`: {why}")]
+    Open {
+        /// The URL, password masked.
+        url: String,
+        /// What to do about it.
+        why: String,
+    },
+    /// The database was migrated by a newer permfw.
+    #[error(
+        "the database has schema version {found}, newer than this permfw's {supported}; upgrade permfw \
+         (or restore a backup) instead of downgrading"
+    )]
+    NewerSchema {
+        /// The database's version.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+    /// The password could not be hashed.
+    #[error("could not hash the password: {0}")]
+    Password(String),
+    /// The database failed; the change, if any, was rolled back.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// `Result<T, StoreError>`.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
