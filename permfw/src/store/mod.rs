@@ -182,6 +182,16 @@ impl Store {
         schema::version(&self.inner.backend).await
     }
 
+    /// Runs raw SQL, for tests that need to put the database in a state no API call makes.
+    #[doc(hidden)]
+    pub async fn __execute(&self, sql: &str) -> Result<()> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        backend::with_pool!(&self.inner.backend, pool => {
+            sqlx::raw_sql(sql).execute(pool).await?;
+        });
+        Ok(())
+    }
+
     /// The newest schema version this build knows.
     #[must_use]
     pub fn latest_schema_version() -> i64 {

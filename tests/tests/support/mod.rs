@@ -1,0 +1,96 @@
+//! Opening a fresh store on each backend for the conformance suites.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use permfw::store::{Store, StoreOptions};
+
+/// A fresh in-memory SQLite store, migrated.
+pub async fn sqlite(options: impl FnOnce(StoreOptions) -> StoreOptions) -> Store {
+    let store = options(Store::options("sqlite::memory:")).open().await.expect("open sqlite");
+    store.migrate().await.expect("migrate");
+    store
+}
+
+/// A fresh SQLite file (for tests that open it twice), and its URL.
+pub fn sqlite_file_url() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!("permfw-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("store-{}.db", N.fetch_add(1, Ordering::Relaxed)));
+    let _ = std::fs::remove_file(&path);
+    format!("sqlite://{}", path.display())
+}
+
+/// The PostgreSQL URL tests use, or `None` (with a loud note) when it is not set. CI sets
+/// `PERMFW_REQUIRE_POSTGRES=1`, which turns a missing URL into a failure.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("PERMFW_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("PERMFW_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "PERMFW_REQUIRE_POSTGRES=1 but PERMFW_TEST_POSTGRES_URL is not set"
+            );
+            eprintln!("SKIPPED: the PostgreSQL half of this test: set PERMFW_TEST_POSTGRES_URL to run it");
+            None
+        }
+    }
+}
+
+/// A fresh PostgreSQL database (created from the test URL's server), migrated, and its URL.
+pub async fn postgres_database() -> Option<String> {
+    let url = postgres_url()?;
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let name = format!("permfw_t{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    let admin = sqlx::PgPool::connect(&url).await.expect("connect to PERMFW_TEST_POSTGRES_URL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&admin).await.expect("drop");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.expect("create database");
+    admin.close().await;
+    Some(with_database(&url, &name))
+}
+
+/// `url` pointed at database `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (scheme, rest) = base.split_once("://").expect("a postgres:// URL");
+    let host = rest.split_once('/').map_or(rest, |(host, _)| host);
+    match query {
+        Some(query) => format!("{scheme}://{host}/{name}?{query}"),
+        None => format!("{scheme}://{host}/{name}"),
+    }
+}
+
+/// A fresh PostgreSQL store, migrated.
+pub async fn postgres(options: impl FnOnce(StoreOptions) -> StoreOptions) -> Option<Store> {
+    let url = postgres_database().await?;
+    let store = options(Store::options(&url)).open().await.expect("open postgres");
+    store.migrate().await.expect("migrate");
+    Some(store)
+}
+
+/// Declares each test once per backend: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::support::sqlite(|o| o).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(store) = super::support::postgres(|o| o).await {
+                        super::$name(store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
