@@ -45,6 +45,20 @@ pub async fn postgres_database() -> Option<String> {
     static N: AtomicUsize = AtomicUsize::new(0);
     let name = format!("permfw_t{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
     let admin = sqlx::PgPool::connect(&url).await.expect("connect to PERMFW_TEST_POSTGRES_URL");
+    static CLEANED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !CLEANED.swap(true, Ordering::Relaxed) {
+        // Databases left by earlier runs (never by this process's other tests).
+        let mine = format!("permfw_t{}_%", std::process::id());
+        let old: Vec<String> =
+            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'permfw\\_t%' AND datname NOT LIKE $1")
+                .bind(mine)
+                .fetch_all(&admin)
+                .await
+                .unwrap_or_default();
+        for db in old {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))).execute(&admin).await;
+        }
+    }
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&admin).await.expect("drop");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.expect("create database");
     admin.close().await;
