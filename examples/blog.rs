@@ -1,10 +1,12 @@
-//! The guide's blog, step by step: declare `Post` with its custom permissions, list what the
-//! derive generated, build the Writers, Editors and Visitors groups and a few users, show who has
-//! what, and call guarded functions that succeed and that are denied.
+//! The guide's blog, step by step: declare `Post` with its custom permissions, keep users,
+//! groups and grants in a SQLite file, show who has what, call guarded functions that succeed
+//! and that are refused, and try grants that the guide's rules refuse.
 //!
-//! Run it with `cargo run --example blog`.
+//! Run it with `cargo run --example blog` (twice: the second run reuses `blog.db`). Set
+//! `PERMFW_DATABASE_URL` to use another database, such as `postgres://...`.
 
-use permfw::{Group, HasPerms, Model, Permission, PermissionDenied, User, permission_required};
+use permfw::store::{Actor, AuditQuery, Store, StoreError};
+use permfw::{HasPerms, Model, Permission, PermissionDenied, User, permission_required};
 
 /// The guide's `Post`, with its two custom permissions.
 #[derive(Model, Debug)]
@@ -40,11 +42,33 @@ fn show(user: &User, post: &Post) -> Result<String, PermissionDenied> {
     ))
 }
 
-fn main() {
+const USERS: [&str; 7] = ["root", "grace", "alice", "wendy", "bob", "carol", "dave"];
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), StoreError> {
+    let url =
+        std::env::var("PERMFW_DATABASE_URL").unwrap_or_else(|_| "sqlite://blog.db".to_owned());
     println!("permfw blog example: Django's model permissions, checked by the compiler\n");
 
+    let store = Store::open(&url).await?;
+    let fresh = store.schema_version().await? == 0;
+    let sync = store.migrate().await?;
+    println!("0. The store: {url}");
+    if fresh {
+        println!(
+            "   a new database: created the schema and {} permissions",
+            sync.added.len()
+        );
+    } else {
+        println!(
+            "   reusing the database from an earlier run ({} permissions added, {} stale)",
+            sync.added.len(),
+            sync.stale.len()
+        );
+    }
+
     println!(
-        "1. `#[derive(Model)]` on Post generated these permissions (from permfw::registry()):\n"
+        "\n1. `#[derive(Model)]` on Post generated these permissions (from permfw::registry()):\n"
     );
     println!("   {:<22} {:<14} name", "permission", "const");
     for perm in permfw::registry()
@@ -59,39 +83,54 @@ fn main() {
         );
     }
 
-    let writers = Group::new("Writers").with_permissions([
-        Post::ADD_POST,
-        Post::CHANGE_POST,
-        Post::VIEW_POST,
-    ]);
-    let editors = Group::new("Editors").with_permissions([
-        Post::VIEW_POST,
-        Post::CHANGE_POST,
-        Post::DELETE_POST,
-        Post::PUBLISH_POST,
-        Post::FEATURE_POST,
-    ]);
-    let visitors = Group::new("Visitors").with_permission(Post::VIEW_POST);
-    println!("\n2. Groups and what their members inherit:\n");
-    for group in [&writers, &editors, &visitors] {
-        let perms: Vec<_> = group.permissions().map(Permission::codename).collect();
-        println!("   {:<9} {}", group.name(), perms.join(", "));
+    if store.get_user("root").await.is_err() {
+        seed(&store).await?;
+        println!("\n2. Created the groups and users (first run)");
+    } else {
+        println!("\n2. Groups and users are already there (a later run): nothing to create");
+    }
+    for group in store.list_groups().await? {
+        let perms: Vec<_> = group
+            .permissions
+            .iter()
+            .map(|p| p.trim_start_matches("blog."))
+            .collect();
+        println!(
+            "   {:<9} {} members: {}",
+            group.name,
+            group.members,
+            perms.join(", ")
+        );
     }
 
-    let users = [
-        User::builder("alice").group(&writers).build(),
-        // A writer who may also publish: a direct grant on top of a group.
-        User::builder("wendy")
-            .group(&writers)
-            .permission(Post::PUBLISH_POST)
-            .build(),
-        User::builder("bob").group(&editors).build(),
-        User::builder("carol").group(&visitors).build(),
-        User::builder("root").superuser(true).staff(true).build(),
-        User::builder("dave").group(&editors).active(false).build(),
+    println!("\n3. Granting under the guide's rules:\n");
+    let grace = store.get_user("grace").await?;
+    let bob = store.get_user("bob").await?;
+    let attempts: [(&User, &str, &str); 4] = [
+        (&bob, "carol", "blog.publish_post"),
+        (&grace, "alice", "auth.change_user"),
+        (&grace, "carol", "blog.add_post"),
+        (&grace, "alice", "blog.publish_post"),
     ];
-    println!("\n3. Who has what (has_perm):\n");
-    let columns = [
+    for (actor, target, perm) in attempts {
+        let outcome = match store.grant_user(&Actor::user(actor), target, [perm]).await {
+            Ok(0) => "already held".to_owned(),
+            Ok(_) => "granted".to_owned(),
+            Err(StoreError::Refused(rule)) => format!("refused: {rule}"),
+            Err(other) => return Err(other),
+        };
+        println!(
+            "   {:<6} grants {perm:<18} to {target:<6} -> {outcome}",
+            actor.username()
+        );
+    }
+
+    let mut users = Vec::new();
+    for name in USERS {
+        users.push(store.get_user(name).await?);
+    }
+    println!("\n4. Who has what (has_perm on users loaded from the store):\n");
+    let columns: [(&str, Permission); 6] = [
         ("view", Post::VIEW_POST),
         ("add", Post::ADD_POST),
         ("change", Post::CHANGE_POST),
@@ -99,7 +138,7 @@ fn main() {
         ("publish", Post::PUBLISH_POST),
         ("feature", Post::FEATURE_POST),
     ];
-    print!("   {:<7} {:<26}", "user", "groups and flags");
+    print!("   {:<7} {:<30}", "user", "groups and flags");
     for (title, _) in columns {
         print!(" {title:>7}");
     }
@@ -113,26 +152,26 @@ fn main() {
             about.push("inactive".into());
         }
         if !user.is_superuser() && !user.get_user_permissions().is_empty() {
-            about.push("+ direct grant".into());
+            about.push("+ direct grants".into());
         }
-        print!("   {:<7} {:<26}", user.username(), about.join(", "));
+        print!("   {:<7} {:<30}", user.username(), about.join(", "));
         for (_, perm) in columns {
             print!(" {:>7}", if user.has_perm(perm) { "yes" } else { "-" });
         }
         println!();
     }
 
-    println!("\n4. Guarded functions (#[permission_required]):\n");
+    println!("\n5. Guarded functions (#[permission_required]):\n");
     let mut post = Post {
         title: "Hello, permissions".into(),
         published: false,
         featured: false,
     };
+    let outcome = |result: Result<(), PermissionDenied>| match result {
+        Ok(()) => "done".to_owned(),
+        Err(denied) => format!("refused ({denied})"),
+    };
     for user in &users {
-        let outcome = |result: Result<(), PermissionDenied>| match result {
-            Ok(()) => "done".to_owned(),
-            Err(denied) => format!("refused ({denied})"),
-        };
         println!(
             "   {:<6} publish -> {}",
             user.username(),
@@ -156,13 +195,83 @@ fn main() {
         post.published, post.featured
     );
 
+    println!("\n6. The audit log, newest first (`manage audit`):\n");
+    for entry in store.audit(AuditQuery::new().limit(6)).await? {
+        let what = [entry.target_user, entry.target_group, entry.permission]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
+        println!(
+            "   #{:<4} {:<9} {:<16} {}",
+            entry.id,
+            entry.actor,
+            entry.action,
+            what.join(" ")
+        );
+    }
+
     let problems = permfw::check();
-    println!(
-        "\n5. permfw::check(): {}",
-        if problems.is_empty() {
-            "no problems found".to_owned()
-        } else {
-            format!("{problems:?}")
-        }
-    );
+    let verdict = if problems.is_empty() {
+        "no problems found".to_owned()
+    } else {
+        format!("{problems:?}")
+    };
+    println!("\n7. permfw::check(): {verdict}");
+    println!("\nRun it again: the data stays in the database, and nothing is created twice.");
+    Ok(())
+}
+
+/// The guide's groups and users, created by the system actor (a script, as `manage` does).
+async fn seed(store: &Store) -> Result<(), StoreError> {
+    let system = &Actor::System;
+    let groups: [(&str, &[Permission]); 3] = [
+        (
+            "Writers",
+            &[Post::ADD_POST, Post::CHANGE_POST, Post::VIEW_POST],
+        ),
+        (
+            "Editors",
+            &[
+                Post::VIEW_POST,
+                Post::CHANGE_POST,
+                Post::DELETE_POST,
+                Post::PUBLISH_POST,
+                Post::FEATURE_POST,
+            ],
+        ),
+        ("Visitors", &[Post::VIEW_POST]),
+    ];
+    for (name, perms) in groups {
+        store.create_group(system, name).await?;
+        store
+            .grant_group(system, name, perms.iter().copied())
+            .await?;
+    }
+    let root = store
+        .create_superuser(system, "root", "root@example.com", "change-me-root")
+        .await?;
+    let root = &Actor::user(&root);
+    let members = [
+        ("grace", "Editors"),
+        ("alice", "Writers"),
+        ("wendy", "Writers"),
+        ("bob", "Editors"),
+        ("carol", "Visitors"),
+        ("dave", "Editors"),
+    ];
+    for (name, group) in members {
+        store
+            .create_user(root, name, &format!("{name}@example.com"), None)
+            .await?;
+        store.add_to_group(root, name, group).await?;
+    }
+    // grace manages users: she holds auth.change_user, which only a superuser may grant.
+    store
+        .grant_user(root, "grace", [User::CHANGE_USER, User::VIEW_USER])
+        .await?;
+    store
+        .grant_user(root, "wendy", [Post::PUBLISH_POST])
+        .await?;
+    store.set_active(root, "dave", false).await?;
+    Ok(())
 }

@@ -304,28 +304,19 @@ impl WithPerm {
 
 /// Checks a username: 1 to 150 characters, letters, digits and `@.+-_` (Django's rule).
 pub(crate) fn check_username(username: &str) -> Result<()> {
-    let why = if username.is_empty() {
-        Some("it is empty; give a name of 1 to 150 characters".to_owned())
-    } else if username.chars().count() > 150 {
-        Some(format!(
-            "it has {} characters; 150 at most",
-            username.chars().count()
-        ))
-    } else if let Some(c) = username
+    let length = username.chars().count();
+    let bad_char = username
         .chars()
-        .find(|c| !(c.is_alphanumeric() || "@.+-_".contains(*c)))
-    {
-        Some(format!(
-            "{c:?} is not allowed; use letters, digits and @ . + - _"
-        ))
-    } else {
-        None
+        .find(|c| !(c.is_alphanumeric() || "@.+-_".contains(*c)));
+    let why = match (length, bad_char) {
+        (0, _) => "it is empty; give a name of 1 to 150 characters".to_owned(),
+        (151.., _) => format!("it has {length} characters; 150 at most"),
+        (_, Some(c)) => format!("{c:?} is not allowed; use letters, digits and @ . + - _"),
+        (_, None) => return Ok(()),
     };
-    why.map_or(Ok(()), |why| {
-        Err(StoreError::InvalidName {
-            what: "username",
-            why,
-        })
+    Err(StoreError::InvalidName {
+        what: "username",
+        why,
     })
 }
 
