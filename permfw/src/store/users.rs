@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use super::backend::{bump_revision, with_pool, write_tx};
+use super::backend::{bump_revision, is_postgres_tx, with_pool, write_tx};
 use super::error::{Result, StoreError};
 use super::row::RowExt;
 use super::rules::{ADD_USER, Rights, Target};
@@ -780,44 +780,91 @@ impl Store {
         Ok(changed)
     }
 
-    /// Grants one permission to many users at once, in one transaction (the rules of
-    /// [`grant_user`](Self::grant_user) for each). Returns how many gained it.
+    /// Grants one permission to many users at once, in one transaction and a few set-based
+    /// statements (the rules of [`grant_user`](Self::grant_user) for each). Returns how many
+    /// gained it.
     ///
     /// # Errors
     ///
-    /// As `grant_user`; one refusal writes nothing.
-    pub async fn grant_user_bulk<P: AsPermission>(
-        &self,
-        actor: &Actor,
-        perm: P,
-        usernames: &[&str],
-    ) -> Result<u64> {
+    /// As `grant_user`, and [`StoreError::UserNotFound`] naming a missing user; one refusal
+    /// writes nothing.
+    pub async fn grant_user_bulk<P: AsPermission>(&self, actor: &Actor, perm: P, usernames: &[&str]) -> Result<u64> {
         let perm = resolve(&perm)?;
+        let names = json_array(usernames);
+        let wanted = usernames.iter().collect::<HashSet<_>>().len();
         let (changed, revision) = write_tx!(&self.inner.backend, tx => async {
+            let postgres = is_postgres_tx(&tx);
+            let pick = |sqlite: &'static str, pg: &'static str| if postgres { pg } else { sqlite };
             let acting = acting!(tx, actor);
             acting.may_hand_over(&perm).map_err(StoreError::Refused)?;
             let permission_id = permission_id!(&mut *tx, &perm)?;
-            let mut changed = 0;
-            for username in usernames {
-                let row: Option<(i64, bool)> = sqlx::query_as("SELECT id, is_superuser FROM auth_user WHERE username = $1")
-                    .bind(*username)
+            let found: i64 = sqlx::query_scalar(pick(
+                "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT value FROM json_each($1))",
+                "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
+            ))
+            .bind(&names)
+            .fetch_one(&mut *tx)
+            .await?;
+            if usize::try_from(found).unwrap_or(0) != wanted {
+                let present: Vec<String> = sqlx::query_scalar(pick(
+                    "SELECT username FROM auth_user WHERE username IN (SELECT value FROM json_each($1))",
+                    "SELECT username FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
+                ))
+                .bind(&names)
+                .fetch_all(&mut *tx)
+                .await?;
+                let present: HashSet<&str> = present.iter().map(String::as_str).collect();
+                let missing = usernames.iter().find(|u| !present.contains(**u)).copied().unwrap_or_default();
+                return Err(StoreError::UserNotFound(missing.to_owned()));
+            }
+            if let super::rules::Acting::User(rights) = &acting {
+                if !rights.superuser {
+                    let off_limits: Option<(i64, bool)> = sqlx::query_as(pick(
+                        "SELECT id, is_superuser FROM auth_user WHERE username IN (SELECT value FROM json_each($1)) \
+                         AND (is_superuser OR id = $2) LIMIT 1",
+                        "SELECT id, is_superuser FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json)) \
+                         AND (is_superuser OR id = $2) LIMIT 1",
+                    ))
+                    .bind(&names)
+                    .bind(rights.id)
                     .fetch_optional(&mut *tx)
                     .await?;
-                let (id, superuser) = row.ok_or_else(|| StoreError::UserNotFound((*username).to_owned()))?;
-                acting.may_change_user(Target { id, superuser }).map_err(StoreError::Refused)?;
-                let done = sqlx::query("INSERT INTO auth_user_user_permissions (user_id, permission_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(id)
-                    .bind(permission_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if done > 0 {
-                    changed += done;
-                    audit!(tx, actor, "grant_user", user = *username, group = None::<String>, perm = perm.as_str(), detail = "");
+                    if let Some((id, superuser)) = off_limits {
+                        acting.may_change_user(Target { id, superuser }).map_err(StoreError::Refused)?;
+                    }
+                    acting.may_change_user(Target { id: 0, superuser: false }).map_err(StoreError::Refused)?;
                 }
             }
+            sqlx::query(pick(
+                "INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
+                 SELECT $1, $2, 'grant_user', u.username, $3 FROM auth_user u \
+                 WHERE u.username IN (SELECT value FROM json_each($4)) AND NOT EXISTS \
+                 (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $5)",
+                "INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
+                 SELECT $1, $2, 'grant_user', u.username, $3 FROM auth_user u \
+                 WHERE u.username IN (SELECT json_array_elements_text($4::json)) AND NOT EXISTS \
+                 (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $5)",
+            ))
+            .bind(now_micros())
+            .bind(actor.label())
+            .bind(&perm)
+            .bind(&names)
+            .bind(permission_id)
+            .execute(&mut *tx)
+            .await?;
+            let changed = sqlx::query(pick(
+                "INSERT INTO auth_user_user_permissions (user_id, permission_id) \
+                 SELECT id, $1 FROM auth_user WHERE username IN (SELECT value FROM json_each($2)) ON CONFLICT DO NOTHING",
+                "INSERT INTO auth_user_user_permissions (user_id, permission_id) \
+                 SELECT id, $1 FROM auth_user WHERE username IN (SELECT json_array_elements_text($2::json)) ON CONFLICT DO NOTHING",
+            ))
+            .bind(permission_id)
+            .bind(&names)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             let revision = if changed > 0 { Some(bump_revision!(tx)?) } else { None };
-            Ok((changed, revision))
+            Ok::<_, StoreError>((changed, revision))
         }
         .await)?;
         if let Some(revision) = revision {
@@ -908,4 +955,36 @@ enum Flag {
     Active,
     Staff,
     Superuser,
+}
+
+/// A JSON array of strings, for set-based statements over many names.
+fn json_array(items: &[&str]) -> String {
+    let mut out = String::with_capacity(items.iter().map(|s| s.len() + 3).sum::<usize>() + 2);
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        for c in item.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_arrays_escape_what_json_needs() {
+        assert_eq!(super::json_array(&["a", "b\"c", "d\\e", "\n"]), r#"["a","b\"c","d\\e","\u000a"]"#);
+        assert_eq!(super::json_array(&[]), "[]");
+    }
 }
