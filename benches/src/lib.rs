@@ -3,6 +3,8 @@
 
 use permfw::{Model, Permission, User};
 
+pub mod seed;
+
 /// The guide's post.
 #[derive(Model)]
 #[model(app_label = "blog")]

@@ -94,6 +94,31 @@ impl Dialect for sqlx::Postgres {
     const POSTGRES: bool = true;
 }
 
+/// Which dialect an executor (a pool or a connection) speaks.
+pub(crate) trait Dialectal {
+    fn postgres(&self) -> bool;
+}
+
+impl<DB: sqlx::Database + Dialect> Dialectal for &sqlx::Pool<DB> {
+    fn postgres(&self) -> bool {
+        DB::POSTGRES
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl Dialectal for &mut sqlx::SqliteConnection {
+    fn postgres(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Dialectal for &mut sqlx::PgConnection {
+    fn postgres(&self) -> bool {
+        true
+    }
+}
+
 pub(crate) fn is_postgres_tx<DB: sqlx::Database + Dialect>(_: &sqlx::Transaction<'_, DB>) -> bool {
     DB::POSTGRES
 }

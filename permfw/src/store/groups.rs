@@ -23,6 +23,8 @@ pub struct GroupRecord {
 fn check_group_name(name: &str) -> Result<()> {
     let why = if name.trim().is_empty() {
         Some("it is empty; give a name of 1 to 150 characters".to_owned())
+    } else if name.chars().any(char::is_control) {
+        Some("it has a control character; use printable characters".to_owned())
     } else if name.chars().count() > 150 {
         Some(format!(
             "it has {} characters; 150 at most",

@@ -12,26 +12,28 @@ use super::{Actor, Store, now_micros, password};
 use crate::perms::{AsPermission, Key};
 use crate::{Group, User, registry};
 
-/// One user's snapshot in one statement: the user row (with the database's revision), its
-/// direct permissions, and its groups with theirs.
+/// One user's snapshot in one statement and one row: the user, the database's revision, its
+/// direct permissions (space-separated) and its groups (name, unit separator, permissions; record
+/// separator between groups). One row, because each row costs a round trip to the driver.
 macro_rules! snapshot_sql {
-    ($filter:literal) => {
+    ($agg:literal, $chr:literal, $filter:literal) => {
         concat!(
-            "SELECT CAST(0 AS BIGINT), u.id, u.username, u.email, CAST(NULL AS TEXT), u.is_active, u.is_staff, u.is_superuser, ",
-            "(SELECT revision FROM permfw_revision WHERE id = 1) FROM auth_user u WHERE ", $filter,
-            " UNION ALL SELECT CAST(1 AS BIGINT), CAST(0 AS BIGINT), p.app_label, p.codename, CAST(NULL AS TEXT), FALSE, FALSE, FALSE, CAST(0 AS BIGINT) ",
-            "FROM auth_user u JOIN auth_user_user_permissions up ON up.user_id = u.id ",
-            "JOIN auth_permission p ON p.id = up.permission_id WHERE ", $filter,
-            " UNION ALL SELECT CAST(2 AS BIGINT), CAST(0 AS BIGINT), p.app_label, p.codename, g.name, FALSE, FALSE, FALSE, CAST(0 AS BIGINT) ",
-            "FROM auth_user u JOIN auth_user_groups ug ON ug.user_id = u.id JOIN auth_group g ON g.id = ug.group_id ",
-            "LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id ",
-            "LEFT JOIN auth_permission p ON p.id = gp.permission_id WHERE ", $filter
+            "SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, ",
+            "(SELECT revision FROM permfw_revision WHERE id = 1), ",
+            "(SELECT ", $agg, "(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up ",
+            "JOIN auth_permission p ON p.id = up.permission_id WHERE up.user_id = u.id), ",
+            "(SELECT ", $agg, "(g.name || ", $chr, "(31) || COALESCE((SELECT ", $agg, "(p.app_label || '.' || p.codename, ' ') ",
+            "FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), ",
+            $chr, "(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id WHERE ug.user_id = u.id) ",
+            "FROM auth_user u WHERE ", $filter
         )
     };
 }
 
-pub(crate) const SNAPSHOT_BY_NAME: &str = snapshot_sql!("u.username = $1");
-pub(crate) const SNAPSHOT_BY_ID: &str = snapshot_sql!("u.id = $1");
+pub(crate) const SNAPSHOT_BY_NAME: [&str; 2] =
+    [snapshot_sql!("group_concat", "char", "u.username = $1"), snapshot_sql!("string_agg", "chr", "u.username = $1")];
+pub(crate) const SNAPSHOT_BY_ID: [&str; 2] =
+    [snapshot_sql!("group_concat", "char", "u.id = $1"), snapshot_sql!("string_agg", "chr", "u.id = $1")];
 
 /// A user as the database holds it, before it becomes a `User`.
 #[derive(Debug, Default)]
@@ -48,39 +50,25 @@ pub(crate) struct Snapshot {
 }
 
 impl Snapshot {
-    pub(crate) fn from_rows<R: RowExt>(rows: &[R]) -> Result<Option<Self>> {
-        let mut snapshot: Option<Snapshot> = None;
-        let mut direct = Vec::new();
+    pub(crate) fn from_row<R: RowExt>(row: Option<R>) -> Result<Option<Self>> {
+        let Some(row) = row else { return Ok(None) };
+        let direct = row.text(7)?.unwrap_or_default().split(' ').filter(|p| !p.is_empty()).map(str::to_owned).collect();
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for row in rows {
-            let perm = match (row.text(2)?, row.text(3)?) {
-                (Some(app), Some(code)) => Some(format!("{app}.{code}")),
-                _ => None,
-            };
-            match row.int(0)? {
-                0 => {
-                    snapshot = Some(Snapshot {
-                        id: row.int(1)?,
-                        username: row.text(2)?.unwrap_or_default(),
-                        email: row.text(3)?.unwrap_or_default(),
-                        active: row.flag(5)?,
-                        staff: row.flag(6)?,
-                        superuser: row.flag(7)?,
-                        revision: row.int(8)?,
-                        ..Snapshot::default()
-                    });
-                }
-                1 => direct.extend(perm),
-                _ => groups
-                    .entry(row.text(4)?.unwrap_or_default())
-                    .or_default()
-                    .extend(perm),
-            }
+        for group in row.text(8)?.unwrap_or_default().split('\u{1e}').filter(|g| !g.is_empty()) {
+            let (name, perms) = group.split_once('\u{1f}').unwrap_or((group, ""));
+            let perms = perms.split(' ').filter(|p| !p.is_empty()).map(str::to_owned);
+            groups.entry(name.to_owned()).or_default().extend(perms);
         }
-        Ok(snapshot.map(|s| Snapshot {
+        Ok(Some(Snapshot {
+            id: row.int(0)?,
+            username: row.text(1)?.unwrap_or_default(),
+            email: row.text(2)?.unwrap_or_default(),
+            active: row.flag(3)?,
+            staff: row.flag(4)?,
+            superuser: row.flag(5)?,
+            revision: row.int(6)?,
             direct,
             groups,
-            ..s
         }))
     }
 
@@ -126,22 +114,17 @@ impl Snapshot {
 /// Loads a snapshot through any executor (`$exec`: a pool or `&mut *tx`) by username or id.
 macro_rules! load {
     ($exec:expr, name = $name:expr) => {
-        async {
-            let rows = sqlx::query($crate::store::users::SNAPSHOT_BY_NAME)
-                .bind($name)
-                .fetch_all($exec)
-                .await?;
-            $crate::store::users::Snapshot::from_rows(&rows)
-        }
-        .await
+        $crate::store::users::load!(@ $exec, $crate::store::users::SNAPSHOT_BY_NAME, $name)
     };
     ($exec:expr, id = $id:expr) => {
+        $crate::store::users::load!(@ $exec, $crate::store::users::SNAPSHOT_BY_ID, $id)
+    };
+    (@ $exec:expr, $sql:expr, $key:expr) => {
         async {
-            let rows = sqlx::query($crate::store::users::SNAPSHOT_BY_ID)
-                .bind($id)
-                .fetch_all($exec)
-                .await?;
-            $crate::store::users::Snapshot::from_rows(&rows)
+            let exec = $exec;
+            let sql = $sql[usize::from($crate::store::backend::Dialectal::postgres(&exec))];
+            let row = sqlx::query(sql).bind($key).fetch_optional(exec).await?;
+            $crate::store::users::Snapshot::from_row(row)
         }
         .await
     };

@@ -1,0 +1,81 @@
+//! Builds the scale data set of the store benches in a few set-based statements: users,
+//! 20 groups of about 25 permissions, and about 5 million grants and memberships for 1 million
+//! users. The blog's permissions are left ungranted, for the grant benches.
+
+use std::time::Instant;
+
+use permfw::store::{Store, StoreError, UserPage};
+
+/// Opens `url`, migrates, and seeds `users` users unless they are there already.
+///
+/// # Errors
+///
+/// A database error.
+pub async fn seed(url: &str, users: u64, verbose: bool) -> Result<Store, StoreError> {
+    let store = Store::open(url).await?;
+    store.migrate().await?;
+    let last = format!("user{users:07}");
+    if store.get_user(&last).await.is_ok() {
+        if verbose {
+            println!("{url}: already seeded with {users} users");
+        }
+        return Ok(store);
+    }
+    let numbers = if store.is_postgres() {
+        format!("SELECT i FROM generate_series(1, {users}) AS s(i)")
+    } else {
+        format!("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {users}) SELECT i FROM s")
+    };
+    let filler = "(SELECT MIN(id) FROM auth_permission WHERE app_label = 'filler')";
+    let filler_count = "(SELECT COUNT(*) FROM auth_permission WHERE app_label = 'filler')";
+    let padded = if store.is_postgres() { "lpad(i::text, 7, '0')" } else { "printf('%07d', i)" };
+    let steps = [
+        (
+            "users",
+            format!(
+                "INSERT INTO auth_user (username, email, password, is_active, is_staff, is_superuser, date_joined) \
+                 SELECT 'user' || {padded}, 'user' || {padded} || '@example.com', '', TRUE, FALSE, FALSE, 0 FROM ({numbers}) AS n"
+            ),
+        ),
+        (
+            "groups",
+            "INSERT INTO auth_group (name) SELECT 'group' || i FROM (SELECT DISTINCT id % 20 + 1 AS i FROM auth_permission) AS g".to_owned(),
+        ),
+        (
+            "group permissions",
+            format!(
+                "INSERT INTO auth_group_permissions (group_id, permission_id) SELECT g.id, p.id FROM auth_group g \
+                 JOIN auth_permission p ON p.app_label = 'filler' AND p.id % 20 = g.id % 20"
+            ),
+        ),
+        (
+            "memberships",
+            "INSERT INTO auth_user_groups (user_id, group_id) SELECT id, 1 + id % 20 FROM auth_user".to_owned(),
+        ),
+        (
+            "second memberships",
+            "INSERT INTO auth_user_groups (user_id, group_id) SELECT id, 1 + (id / 20 + 7) % 20 FROM auth_user \
+             WHERE id % 2 = 0 ON CONFLICT DO NOTHING"
+                .to_owned(),
+        ),
+    ];
+    let grants = (0..4).map(|k| {
+        let half = if k == 3 { "WHERE id % 2 = 1" } else { "WHERE TRUE" };
+        (
+            "direct grants",
+            format!(
+                "INSERT INTO auth_user_user_permissions (user_id, permission_id) \
+                 SELECT id, {filler} + (id * 7 + {k} * 131) % {filler_count} FROM auth_user {half} ON CONFLICT DO NOTHING"
+            ),
+        )
+    });
+    for (what, sql) in steps.into_iter().chain(grants).chain([("statistics", "ANALYZE".to_owned())]) {
+        let started = Instant::now();
+        store.__execute(&sql).await?;
+        if verbose {
+            println!("{url}: {what} in {:.1} s", started.elapsed().as_secs_f64());
+        }
+    }
+    let _ = store.list_users(UserPage::first().limit(1)).await?;
+    Ok(store)
+}
