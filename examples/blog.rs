@@ -35,19 +35,14 @@ fn feature(user: &User, post: &mut Post) -> Result<(), PermissionDenied> {
 /// Shows a post to anyone who may view it, or change it (Django's admin: change implies view).
 #[permission_required(any(Post::VIEW_POST, Post::CHANGE_POST), raise_exception = true)]
 fn show(user: &User, post: &Post) -> Result<String, PermissionDenied> {
-    Ok(format!(
-        "\"{}\"{}",
-        post.title,
-        if post.published { "" } else { " (draft)" }
-    ))
+    Ok(format!("\"{}\"{}", post.title, if post.published { "" } else { " (draft)" }))
 }
 
 const USERS: [&str; 7] = ["root", "grace", "alice", "wendy", "bob", "carol", "dave"];
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), StoreError> {
-    let url =
-        std::env::var("PERMFW_DATABASE_URL").unwrap_or_else(|_| "sqlite://blog.db".to_owned());
+    let url = std::env::var("PERMFW_DATABASE_URL").unwrap_or_else(|_| "sqlite://blog.db".to_owned());
     println!("permfw blog example: Django's model permissions, checked by the compiler\n");
 
     let store = Store::open(&url).await?;
@@ -55,10 +50,7 @@ async fn main() -> Result<(), StoreError> {
     let sync = store.migrate().await?;
     println!("0. The store: {url}");
     if fresh {
-        println!(
-            "   a new database: created the schema and {} permissions",
-            sync.added.len()
-        );
+        println!("   a new database: created the schema and {} permissions", sync.added.len());
     } else {
         println!(
             "   reusing the database from an earlier run ({} permissions added, {} stale)",
@@ -67,20 +59,10 @@ async fn main() -> Result<(), StoreError> {
         );
     }
 
-    println!(
-        "\n1. `#[derive(Model)]` on Post generated these permissions (from permfw::registry()):\n"
-    );
+    println!("\n1. `#[derive(Model)]` on Post generated these permissions (from permfw::registry()):\n");
     println!("   {:<22} {:<14} name", "permission", "const");
-    for perm in permfw::registry()
-        .permissions()
-        .filter(|p| p.app_label() == "blog")
-    {
-        println!(
-            "   {:<22} {:<14} {}",
-            perm.as_str(),
-            perm.codename().to_uppercase(),
-            perm.name()
-        );
+    for perm in permfw::registry().permissions().filter(|p| p.app_label() == "blog") {
+        println!("   {:<22} {:<14} {}", perm.as_str(), perm.codename().to_uppercase(), perm.name());
     }
 
     if store.get_user("root").await.is_err() {
@@ -90,17 +72,8 @@ async fn main() -> Result<(), StoreError> {
         println!("\n2. Groups and users are already there (a later run): nothing to create");
     }
     for group in store.list_groups().await? {
-        let perms: Vec<_> = group
-            .permissions
-            .iter()
-            .map(|p| p.trim_start_matches("blog."))
-            .collect();
-        println!(
-            "   {:<9} {} members: {}",
-            group.name,
-            group.members,
-            perms.join(", ")
-        );
+        let perms: Vec<_> = group.permissions.iter().map(|p| p.trim_start_matches("blog.")).collect();
+        println!("   {:<9} {} members: {}", group.name, group.members, perms.join(", "));
     }
 
     println!("\n3. Granting under the guide's rules:\n");
@@ -119,10 +92,7 @@ async fn main() -> Result<(), StoreError> {
             Err(StoreError::Refused(rule)) => format!("refused: {rule}"),
             Err(other) => return Err(other),
         };
-        println!(
-            "   {:<6} grants {perm:<18} to {target:<6} -> {outcome}",
-            actor.username()
-        );
+        println!("   {:<6} grants {perm:<18} to {target:<6} -> {outcome}", actor.username());
     }
 
     let mut users = Vec::new();
@@ -162,60 +132,29 @@ async fn main() -> Result<(), StoreError> {
     }
 
     println!("\n5. Guarded functions (#[permission_required]):\n");
-    let mut post = Post {
-        title: "Hello, permissions".into(),
-        published: false,
-        featured: false,
-    };
+    let mut post = Post { title: "Hello, permissions".into(), published: false, featured: false };
     let outcome = |result: Result<(), PermissionDenied>| match result {
         Ok(()) => "done".to_owned(),
         Err(denied) => format!("refused ({denied})"),
     };
     for user in &users {
-        println!(
-            "   {:<6} publish -> {}",
-            user.username(),
-            outcome(publish(user, &mut post))
-        );
-        println!(
-            "   {:<6} feature -> {}",
-            user.username(),
-            outcome(feature(user, &mut post))
-        );
+        println!("   {:<6} publish -> {}", user.username(), outcome(publish(user, &mut post)));
+        println!("   {:<6} feature -> {}", user.username(), outcome(feature(user, &mut post)));
         match show(user, &post) {
             Ok(shown) => println!("   {:<6} show    -> {shown}", user.username()),
-            Err(denied) => println!(
-                "   {:<6} show    -> refused ({denied}; raise_exception: a 403)",
-                user.username()
-            ),
+            Err(denied) => println!("   {:<6} show    -> refused ({denied}; raise_exception: a 403)", user.username()),
         }
     }
-    println!(
-        "\n   The post is now published: {}, featured: {}.",
-        post.published, post.featured
-    );
+    println!("\n   The post is now published: {}, featured: {}.", post.published, post.featured);
 
     println!("\n6. The audit log, newest first (`manage audit`):\n");
     for entry in store.audit(AuditQuery::new().limit(6)).await? {
-        let what = [entry.target_user, entry.target_group, entry.permission]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>();
-        println!(
-            "   #{:<4} {:<9} {:<16} {}",
-            entry.id,
-            entry.actor,
-            entry.action,
-            what.join(" ")
-        );
+        let what = [entry.target_user, entry.target_group, entry.permission].into_iter().flatten().collect::<Vec<_>>();
+        println!("   #{:<4} {:<9} {:<16} {}", entry.id, entry.actor, entry.action, what.join(" "));
     }
 
     let problems = permfw::check();
-    let verdict = if problems.is_empty() {
-        "no problems found".to_owned()
-    } else {
-        format!("{problems:?}")
-    };
+    let verdict = if problems.is_empty() { "no problems found".to_owned() } else { format!("{problems:?}") };
     println!("\n7. permfw::check(): {verdict}");
     println!("\nRun it again: the data stays in the database, and nothing is created twice.");
     Ok(())
@@ -225,31 +164,15 @@ async fn main() -> Result<(), StoreError> {
 async fn seed(store: &Store) -> Result<(), StoreError> {
     let system = &Actor::System;
     let groups: [(&str, &[Permission]); 3] = [
-        (
-            "Writers",
-            &[Post::ADD_POST, Post::CHANGE_POST, Post::VIEW_POST],
-        ),
-        (
-            "Editors",
-            &[
-                Post::VIEW_POST,
-                Post::CHANGE_POST,
-                Post::DELETE_POST,
-                Post::PUBLISH_POST,
-                Post::FEATURE_POST,
-            ],
-        ),
+        ("Writers", &[Post::ADD_POST, Post::CHANGE_POST, Post::VIEW_POST]),
+        ("Editors", &[Post::VIEW_POST, Post::CHANGE_POST, Post::DELETE_POST, Post::PUBLISH_POST, Post::FEATURE_POST]),
         ("Visitors", &[Post::VIEW_POST]),
     ];
     for (name, perms) in groups {
         store.create_group(system, name).await?;
-        store
-            .grant_group(system, name, perms.iter().copied())
-            .await?;
+        store.grant_group(system, name, perms.iter().copied()).await?;
     }
-    let root = store
-        .create_superuser(system, "root", "root@example.com", "change-me-root")
-        .await?;
+    let root = store.create_superuser(system, "root", "root@example.com", "change-me-root").await?;
     let root = &Actor::user(&root);
     let members = [
         ("grace", "Editors"),
@@ -260,18 +183,12 @@ async fn seed(store: &Store) -> Result<(), StoreError> {
         ("dave", "Editors"),
     ];
     for (name, group) in members {
-        store
-            .create_user(root, name, &format!("{name}@example.com"), None)
-            .await?;
+        store.create_user(root, name, &format!("{name}@example.com"), None).await?;
         store.add_to_group(root, name, group).await?;
     }
     // grace manages users: she holds auth.change_user, which only a superuser may grant.
-    store
-        .grant_user(root, "grace", [User::CHANGE_USER, User::VIEW_USER])
-        .await?;
-    store
-        .grant_user(root, "wendy", [Post::PUBLISH_POST])
-        .await?;
+    store.grant_user(root, "grace", [User::CHANGE_USER, User::VIEW_USER]).await?;
+    store.grant_user(root, "wendy", [Post::PUBLISH_POST]).await?;
     store.set_active(root, "dave", false).await?;
     Ok(())
 }

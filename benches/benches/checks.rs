@@ -28,83 +28,43 @@ fn by_hand(user: &User, value: u64) -> Result<u64, PermissionDenied> {
 fn checks(c: &mut Criterion) {
     let user = user_with_50_permissions();
     assert_eq!(user.get_all_permissions().len(), 50);
-    assert!(
-        permfw::registry().len() >= 500,
-        "{} registered",
-        permfw::registry().len()
-    );
+    assert!(permfw::registry().len() >= 500, "{} registered", permfw::registry().len());
     assert!(user.has_perm(Post::PUBLISH_POST) && !user.has_perm(Post::FEATURE_POST));
 
     let mut group = c.benchmark_group("has_perm");
-    group.bench_function("const as written, hit", |b| {
-        b.iter(|| black_box(&user).has_perm(Post::PUBLISH_POST))
-    });
-    group.bench_function("const as written, miss", |b| {
-        b.iter(|| black_box(&user).has_perm(Post::FEATURE_POST))
-    });
-    group.bench_function("registry().get", |b| {
-        b.iter(|| permfw::registry().get(black_box("blog.publish_post")))
-    });
-    group.bench_function("opaque const hit", |b| {
-        b.iter(|| black_box(&user).has_perm(black_box(Post::PUBLISH_POST)))
-    });
-    group.bench_function("opaque const miss", |b| {
-        b.iter(|| black_box(&user).has_perm(black_box(Post::FEATURE_POST)))
-    });
-    group.bench_function("str hit", |b| {
-        b.iter(|| black_box(&user).has_perm(black_box("blog.publish_post")))
-    });
-    group.bench_function("str miss", |b| {
-        b.iter(|| black_box(&user).has_perm(black_box("blog.feature_post")))
-    });
+    group.bench_function("const as written, hit", |b| b.iter(|| black_box(&user).has_perm(Post::PUBLISH_POST)));
+    group.bench_function("const as written, miss", |b| b.iter(|| black_box(&user).has_perm(Post::FEATURE_POST)));
+    group.bench_function("registry().get", |b| b.iter(|| permfw::registry().get(black_box("blog.publish_post"))));
+    group.bench_function("opaque const hit", |b| b.iter(|| black_box(&user).has_perm(black_box(Post::PUBLISH_POST))));
+    group.bench_function("opaque const miss", |b| b.iter(|| black_box(&user).has_perm(black_box(Post::FEATURE_POST))));
+    group.bench_function("str hit", |b| b.iter(|| black_box(&user).has_perm(black_box("blog.publish_post"))));
+    group.bench_function("str miss", |b| b.iter(|| black_box(&user).has_perm(black_box("blog.feature_post"))));
     group.bench_function("has_perms of 3 consts", |b| {
-        b.iter(|| {
-            black_box(&user).has_perms(black_box([
-                Post::PUBLISH_POST,
-                Post::VIEW_POST,
-                Post::FEATURE_POST,
-            ]))
-        })
+        b.iter(|| black_box(&user).has_perms(black_box([Post::PUBLISH_POST, Post::VIEW_POST, Post::FEATURE_POST])))
     });
     group.finish();
 
     let mut group = c.benchmark_group("anchor");
-    let bits: Vec<u64> = (0..8)
-        .map(|i| 0x0101_0101_0101_0101_u64.rotate_left(i))
-        .collect();
+    let bits: Vec<u64> = (0..8).map(|i| 0x0101_0101_0101_0101_u64.rotate_left(i)).collect();
     group.bench_function("bit test in a Vec<u64>", |b| {
         b.iter(|| {
             let id = black_box(300_usize);
-            black_box(&bits)
-                .get(id / 64)
-                .is_some_and(|w| w >> (id % 64) & 1 == 1)
+            black_box(&bits).get(id / 64).is_some_and(|w| w >> (id % 64) & 1 == 1)
         });
     });
-    let names: Vec<String> = permfw::registry()
-        .permissions()
-        .take(50)
-        .map(|p| p.as_str().to_owned())
-        .collect();
-    let set: HashSet<&str> = names
-        .iter()
-        .map(String::as_str)
-        .chain(["blog.publish_post"])
-        .collect();
+    let names: Vec<String> = permfw::registry().permissions().take(50).map(|p| p.as_str().to_owned()).collect();
+    let set: HashSet<&str> = names.iter().map(String::as_str).chain(["blog.publish_post"]).collect();
     group.bench_function("HashSet<&str>::contains", |b| {
         b.iter(|| black_box(&set).contains(black_box("blog.publish_post")))
     });
     group.finish();
 
     let mut group = c.benchmark_group("guard");
-    group.bench_function("guarded call", |b| {
-        b.iter(|| guarded(black_box(&user), black_box(1)))
-    });
+    group.bench_function("guarded call", |b| b.iter(|| guarded(black_box(&user), black_box(1))));
     group.bench_function("guarded call, string permission", |b| {
         b.iter(|| guarded_by_string(black_box(&user), black_box(1)))
     });
-    group.bench_function("hand-written check", |b| {
-        b.iter(|| by_hand(black_box(&user), black_box(1)))
-    });
+    group.bench_function("hand-written check", |b| b.iter(|| by_hand(black_box(&user), black_box(1))));
     group.finish();
 }
 

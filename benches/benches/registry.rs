@@ -20,27 +20,18 @@ fn models() -> Vec<&'static ModelInfo> {
         .map(|i| {
             let app = leak(format!("app{}", i % 50));
             let model = leak(format!("model{i}"));
-            let perms: Vec<PermissionInfo> =
-                ["add", "change", "delete", "view", "publish", "archive"]
-                    .iter()
-                    .map(|action| {
-                        let codename = leak(format!("{action}_{model}"));
-                        PermissionInfo::new(
-                            codename,
-                            leak(format!("Can {action} {model}")),
-                            leak(format!("{app}.{codename}")),
-                        )
-                    })
-                    .collect();
-            let info = ModelInfo::new(
-                app,
-                model,
-                model,
-                model,
-                "bench",
-                Box::leak(perms.into_boxed_slice()),
-                first_id,
-            );
+            let perms: Vec<PermissionInfo> = ["add", "change", "delete", "view", "publish", "archive"]
+                .iter()
+                .map(|action| {
+                    let codename = leak(format!("{action}_{model}"));
+                    PermissionInfo::new(
+                        codename,
+                        leak(format!("Can {action} {model}")),
+                        leak(format!("{app}.{codename}")),
+                    )
+                })
+                .collect();
+            let info = ModelInfo::new(app, model, model, model, "bench", Box::leak(perms.into_boxed_slice()), first_id);
             &*Box::leak(Box::new(info))
         })
         .collect()
@@ -50,16 +41,9 @@ fn registry(c: &mut Criterion) {
     let models = models();
     let built = Registry::build(models.iter().copied(), false);
     assert_eq!(built.len(), 6000);
-    c.bench_function(
-        "registry first build, 1,000 models / 6,000 permissions",
-        |b| {
-            b.iter_batched(
-                || models.clone(),
-                |models| black_box(Registry::build(models, false)),
-                BatchSize::SmallInput,
-            );
-        },
-    );
+    c.bench_function("registry first build, 1,000 models / 6,000 permissions", |b| {
+        b.iter_batched(|| models.clone(), |models| black_box(Registry::build(models, false)), BatchSize::SmallInput);
+    });
 }
 
 criterion_group! {

@@ -8,10 +8,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use permfw::store::{Actor, Store, WithPerm};
-use permfw_benches::seed::seed;
 use permfw_benches::Post;
+use permfw_benches::seed::seed;
 
 fn username(n: u64) -> String {
     format!("user{n:07}")
@@ -24,7 +24,7 @@ fn next_user(counter: &AtomicU64, users: u64) -> u64 {
 }
 
 fn store_benches(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let users: u64 = std::env::var("PERMFW_BENCH_USERS").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
     let mut backends = vec![(
         "sqlite",

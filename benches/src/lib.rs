@@ -48,9 +48,5 @@ pub fn user_with_50_permissions() -> User {
     let picked: Vec<Permission> = filler.iter().step_by(step).take(49).copied().collect();
     let (direct, via_group) = picked.split_at(24);
     let group = permfw::Group::new("Bench").with_permissions(via_group.iter().copied());
-    User::builder("bench")
-        .permissions(direct.iter().copied())
-        .permission(Post::PUBLISH_POST)
-        .group(&group)
-        .build()
+    User::builder("bench").permissions(direct.iter().copied()).permission(Post::PUBLISH_POST).group(&group).build()
 }

@@ -24,9 +24,7 @@ pub fn verbose_name(type_name: &str) -> String {
     let mut spaced = String::with_capacity(type_name.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
         let after_lower = i > 0 && chars[i - 1].is_ascii_lowercase();
-        let starts_word = chars
-            .get(i + 1)
-            .is_some_and(|next| !next.is_ascii_uppercase());
+        let starts_word = chars.get(i + 1).is_some_and(|next| !next.is_ascii_uppercase());
         if c.is_ascii_uppercase() && (after_lower || starts_word) {
             spaced.push(' ');
         }
@@ -54,10 +52,7 @@ pub fn is_codename(s: &str) -> bool {
 /// An app label or model name: `[a-z_][a-z0-9_]*`.
 pub fn is_label(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && chars.all(is_tail_char)
+    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_') && chars.all(is_tail_char)
 }
 
 fn is_tail_char(c: char) -> bool {
@@ -81,11 +76,7 @@ pub fn suggest_label(s: &str) -> Option<String> {
         })
         .collect();
     let fixed = fixed?;
-    let fixed = if fixed.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{fixed}")
-    } else {
-        fixed
-    };
+    let fixed = if fixed.starts_with(|c: char| c.is_ascii_digit()) { format!("_{fixed}") } else { fixed };
     (is_label(&fixed) && fixed != s).then_some(fixed)
 }
 
@@ -127,10 +118,7 @@ mod tests {
     fn default_codenames_and_names() {
         assert_eq!(default_codename("add", "blogpost"), "add_blogpost");
         assert_eq!(default_name("add", "blog post"), "Can add blog post");
-        let all: Vec<_> = DEFAULT_ACTIONS
-            .iter()
-            .map(|a| default_codename(a, "post"))
-            .collect();
+        let all: Vec<_> = DEFAULT_ACTIONS.iter().map(|a| default_codename(a, "post")).collect();
         assert_eq!(all, ["add_post", "change_post", "delete_post", "view_post"]);
     }
 
@@ -155,11 +143,7 @@ mod tests {
         assert_eq!(suggest_label("My-App"), Some("my_app".into()));
         assert_eq!(suggest_label("2fa"), Some("_2fa".into()));
         assert_eq!(suggest_label("blog"), None);
-        assert_eq!(
-            suggest_label("café"),
-            None,
-            "no suggestion that drops characters"
-        );
+        assert_eq!(suggest_label("café"), None, "no suggestion that drops characters");
     }
 
     #[test]

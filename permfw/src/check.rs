@@ -111,15 +111,13 @@ impl Registry {
     fn check_model_names(&self, messages: &mut Vec<CheckMessage>) {
         let mut by_name: HashMap<(&str, &str), Vec<String>> = HashMap::new();
         for model in self.models() {
-            by_name
-                .entry((model.app_label(), model.model_name()))
-                .or_default()
-                .push(format!("{}::{}", model.module_path(), model.type_name()));
+            by_name.entry((model.app_label(), model.model_name())).or_default().push(format!(
+                "{}::{}",
+                model.module_path(),
+                model.type_name()
+            ));
         }
-        let mut clashes: Vec<_> = by_name
-            .into_iter()
-            .filter(|(_, types)| types.len() > 1)
-            .collect();
+        let mut clashes: Vec<_> = by_name.into_iter().filter(|(_, types)| types.len() > 1).collect();
         clashes.sort();
         for ((app_label, model_name), types) in clashes {
             messages.push(CheckMessage {
@@ -128,7 +126,8 @@ impl Registry {
                 obj: format!("{app_label}.{model_name}"),
                 msg: format!("{} are all registered as model `{app_label}.{model_name}`", types.join(" and ")),
                 hint: Some(
-                    "give each its own name with `#[model(model_name = \"...\")]` or `#[model(app_label = \"...\")]`".into(),
+                    "give each its own name with `#[model(model_name = \"...\")]` or `#[model(app_label = \"...\")]`"
+                        .into(),
                 ),
             });
         }
@@ -139,19 +138,13 @@ impl Registry {
         for perm in self.permissions() {
             by_perm.entry(perm.as_str()).or_default().push(perm);
         }
-        let mut clashes: Vec<_> = by_perm
-            .into_iter()
-            .filter(|(_, perms)| perms.len() > 1)
-            .collect();
+        let mut clashes: Vec<_> = by_perm.into_iter().filter(|(_, perms)| perms.len() > 1).collect();
         clashes.sort_by_key(|(name, _)| *name);
         for (name, perms) in clashes {
             let mut models: Vec<String> = perms.iter().map(|p| p.model().label()).collect();
             models.dedup();
             // Two models under one name are E001's finding already.
-            if perms
-                .iter()
-                .all(|p| p.model_name() == perms[0].model_name())
-            {
+            if perms.iter().all(|p| p.model_name() == perms[0].model_name()) {
                 continue;
             }
             messages.push(CheckMessage {
@@ -203,11 +196,7 @@ impl Registry {
 /// The closest candidate within a few edits, if any.
 fn suggestion<'a>(target: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (target.chars().count() / 3).max(2);
-    candidates
-        .map(|c| (edit_distance(target, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
+    candidates.map(|c| (edit_distance(target, c), c)).filter(|(d, _)| *d <= limit).min().map(|(_, c)| c)
 }
 
 /// Levenshtein distance over characters (a dozen lines; not worth a dependency in the core).
@@ -219,9 +208,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -242,10 +229,7 @@ mod tests {
     #[test]
     fn suggestions_stay_close() {
         let names = ["blog.publish_post", "blog.feature_post", "auth.change_user"];
-        assert_eq!(
-            suggestion("blog.publsh_post", names.into_iter()),
-            Some("blog.publish_post")
-        );
+        assert_eq!(suggestion("blog.publsh_post", names.into_iter()), Some("blog.publish_post"));
         assert_eq!(suggestion("shop.refund_order", names.into_iter()), None);
     }
 }

@@ -64,12 +64,7 @@ impl PermissionDenied {
         I: IntoIterator,
         I::Item: Into<Cow<'static, str>>,
     {
-        Self {
-            reason,
-            missing: missing.into_iter().map(Into::into).collect(),
-            raise_exception: false,
-            login_url: None,
-        }
+        Self { reason, missing: missing.into_iter().map(Into::into).collect(), raise_exception: false, login_url: None }
     }
 
     /// Django's `raise_exception`: answer 403 even to an anonymous user instead of redirecting.
@@ -126,12 +121,7 @@ impl PermissionDenied {
 
 impl fmt::Display for PermissionDenied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let missing = self
-            .missing
-            .iter()
-            .map(|p| format!("`{p}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let missing = self.missing.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
         match self.reason {
             DenialReason::NotAuthenticated => {
                 write!(f, "not authenticated: log in as a user with {missing}")

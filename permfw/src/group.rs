@@ -29,10 +29,7 @@ impl Group {
     /// A group with no permission.
     #[must_use]
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            perms: Ids::new(),
-        }
+        Self { name: name.into(), perms: Ids::new() }
     }
 
     /// The group with these permissions added.

@@ -92,15 +92,7 @@ impl ModelInfo {
         permissions: &'static [PermissionInfo],
         first_id: fn() -> &'static FirstId,
     ) -> Self {
-        Self {
-            app_label,
-            model_name,
-            verbose_name,
-            type_name,
-            module_path,
-            permissions,
-            first_id,
-        }
+        Self { app_label, model_name, verbose_name, type_name, module_path, permissions, first_id }
     }
 
     /// The app label, the first half of `"blog.publish_post"`.
@@ -141,10 +133,7 @@ impl ModelInfo {
 
     /// The model's permissions, in declaration order.
     pub fn permissions(&'static self) -> impl ExactSizeIterator<Item = Permission> + Clone {
-        (0..self.permissions.len()).map(move |index| Permission {
-            model: self,
-            index: index as u32,
-        })
+        (0..self.permissions.len()).map(move |index| Permission { model: self, index: index as u32 })
     }
 
     /// The permission with this codename, if the model declares it.
@@ -156,12 +145,7 @@ impl ModelInfo {
     pub(crate) fn assign_first_id(&self, first_id: u32) -> bool {
         (self.first_id)()
             .0
-            .compare_exchange(
-                UNASSIGNED,
-                first_id,
-                AtomicOrdering::Relaxed,
-                AtomicOrdering::Relaxed,
-            )
+            .compare_exchange(UNASSIGNED, first_id, AtomicOrdering::Relaxed, AtomicOrdering::Relaxed)
             .is_ok()
     }
 }
@@ -191,11 +175,7 @@ impl PermissionInfo {
     #[doc(hidden)]
     #[must_use]
     pub const fn new(codename: &'static str, name: &'static str, full: &'static str) -> Self {
-        Self {
-            codename,
-            name,
-            full,
-        }
+        Self { codename, name, full }
     }
 }
 
@@ -233,10 +213,7 @@ impl Permission {
     }
 
     fn info(self) -> &'static PermissionInfo {
-        self.model
-            .permissions
-            .get(self.index as usize)
-            .unwrap_or(&UNKNOWN)
+        self.model.permissions.get(self.index as usize).unwrap_or(&UNKNOWN)
     }
 
     /// The app label: `blog` in `blog.publish_post`.
@@ -279,11 +256,7 @@ impl Permission {
     #[inline]
     pub(crate) fn id(self) -> Option<u32> {
         let first = (self.model.first_id)().0.load(AtomicOrdering::Relaxed);
-        if first == UNASSIGNED {
-            None
-        } else {
-            first.checked_add(self.index)
-        }
+        if first == UNASSIGNED { None } else { first.checked_add(self.index) }
     }
 
     fn key(self) -> (&'static str, &'static str, &'static str) {
@@ -293,8 +266,7 @@ impl Permission {
 
 impl PartialEq for Permission {
     fn eq(&self, other: &Self) -> bool {
-        (std::ptr::eq(self.model, other.model) && self.index == other.index)
-            || self.key() == other.key()
+        (std::ptr::eq(self.model, other.model) && self.index == other.index) || self.key() == other.key()
     }
 }
 

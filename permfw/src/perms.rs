@@ -114,9 +114,7 @@ pub trait HasPerms {
     /// Whether the user has `perm`: a [`Permission`] or an `"app_label.codename"` string.
     #[inline]
     fn has_perm(&self, perm: impl AsPermission) -> bool {
-        self.is_active()
-            && (self.is_superuser()
-                || (self.is_authenticated() && self.permission_set().contains(perm)))
+        self.is_active() && (self.is_superuser() || (self.is_authenticated() && self.permission_set().contains(perm)))
     }
 
     /// Whether the user has every permission of `perms` (true for an empty list, as in Django).
@@ -132,8 +130,7 @@ pub trait HasPerms {
     /// Whether the user has any permission of the app `app_label`.
     fn has_module_perms(&self, app_label: &str) -> bool {
         self.is_active()
-            && (self.is_superuser()
-                || (self.is_authenticated() && self.permission_set().contains_app(app_label)))
+            && (self.is_superuser() || (self.is_authenticated() && self.permission_set().contains_app(app_label)))
     }
 
     /// The permissions granted directly, as `"app_label.codename"` strings; for an active
@@ -153,10 +150,7 @@ pub trait HasPerms {
     }
 }
 
-fn backend_permissions<U: HasPerms + ?Sized>(
-    user: &U,
-    held: impl FnOnce() -> HashSet<String>,
-) -> HashSet<String> {
+fn backend_permissions<U: HasPerms + ?Sized>(user: &U, held: impl FnOnce() -> HashSet<String>) -> HashSet<String> {
     if !user.is_active() || user.is_anonymous() {
         HashSet::new()
     } else if user.is_superuser() {

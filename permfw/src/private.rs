@@ -57,15 +57,7 @@ impl GuardSite {
         line: u32,
         column: u32,
     ) -> Self {
-        Self {
-            perm,
-            function,
-            module_path,
-            file,
-            line,
-            column,
-            resolved: AtomicU32::new(UNRESOLVED),
-        }
+        Self { perm, function, module_path, file, line, column, resolved: AtomicU32::new(UNRESOLVED) }
     }
 
     /// The id of the one registered permission of this name, resolved once; `None` when it is
@@ -181,11 +173,7 @@ pub fn check<U: HasPerms + ?Sized>(
     required: &[Required<'_>],
     options: &Options,
 ) -> Result<(), PermissionDenied> {
-    if holds_all(user, required) {
-        Ok(())
-    } else {
-        Err(deny(user, required, options))
-    }
+    if holds_all(user, required) { Ok(()) } else { Err(deny(user, required, options)) }
 }
 
 /// Whether every requirement holds.
@@ -224,11 +212,7 @@ impl<T, E: From<PermissionDenied>> Guarded for Result<T, E> {
 /// Builds the denial: which requirements were missing, and why.
 #[cold]
 #[inline(never)]
-pub fn deny<U: HasPerms + ?Sized>(
-    user: &U,
-    required: &[Required<'_>],
-    options: &Options,
-) -> PermissionDenied {
+pub fn deny<U: HasPerms + ?Sized>(user: &U, required: &[Required<'_>], options: &Options) -> PermissionDenied {
     let mut missing = Vec::new();
     collect_missing(user, required, &mut missing);
     let denied = if user.is_authenticated() {
@@ -243,11 +227,7 @@ pub fn deny<U: HasPerms + ?Sized>(
     }
 }
 
-fn collect_missing<U: HasPerms + ?Sized>(
-    user: &U,
-    required: &[Required<'_>],
-    missing: &mut Vec<&'static str>,
-) {
+fn collect_missing<U: HasPerms + ?Sized>(user: &U, required: &[Required<'_>], missing: &mut Vec<&'static str>) {
     for requirement in required {
         if holds(user, requirement) {
             continue;

@@ -28,13 +28,8 @@ static EXPLICIT: Mutex<Vec<&'static ModelInfo>> = Mutex::new(Vec::new());
 #[must_use]
 pub fn registry() -> &'static Registry {
     REGISTRY.get_or_init(|| {
-        let explicit = EXPLICIT
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let linked = inventory::iter::<ModelEntry>
-            .into_iter()
-            .map(|entry| entry.0);
+        let explicit = EXPLICIT.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let linked = inventory::iter::<ModelEntry>.into_iter().map(|entry| entry.0);
         Registry::build(linked.chain(explicit), true)
     })
 }
@@ -56,21 +51,11 @@ pub fn registry() -> &'static Registry {
 /// [`RegistryError::AlreadyBuilt`] when the registry was built before and lacks some of them;
 /// its ids are fixed once built.
 pub fn register_models(models: &[&'static ModelInfo]) -> Result<&'static Registry, RegistryError> {
-    EXPLICIT
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .extend_from_slice(models);
+    EXPLICIT.lock().unwrap_or_else(PoisonError::into_inner).extend_from_slice(models);
     let registry = registry();
-    let missing: Vec<String> = models
-        .iter()
-        .filter(|m| !registry.models.iter().any(|r| std::ptr::eq(*r, **m)))
-        .map(|m| m.label())
-        .collect();
-    if missing.is_empty() {
-        Ok(registry)
-    } else {
-        Err(RegistryError::AlreadyBuilt { missing })
-    }
+    let missing: Vec<String> =
+        models.iter().filter(|m| !registry.models.iter().any(|r| std::ptr::eq(*r, **m))).map(|m| m.label()).collect();
+    if missing.is_empty() { Ok(registry) } else { Err(RegistryError::AlreadyBuilt { missing }) }
 }
 
 /// Why models could not be registered.
@@ -132,18 +117,9 @@ impl Registry {
     #[doc(hidden)]
     pub fn build(models: impl IntoIterator<Item = &'static ModelInfo>, install: bool) -> Self {
         let mut seen = std::collections::HashSet::new();
-        let mut models: Vec<&'static ModelInfo> = models
-            .into_iter()
-            .filter(|m| seen.insert(std::ptr::from_ref(*m)))
-            .collect();
-        models.sort_by_key(|m| {
-            (
-                m.app_label(),
-                m.model_name(),
-                m.module_path(),
-                m.type_name(),
-            )
-        });
+        let mut models: Vec<&'static ModelInfo> =
+            models.into_iter().filter(|m| seen.insert(std::ptr::from_ref(*m))).collect();
+        models.sort_by_key(|m| (m.app_label(), m.model_name(), m.module_path(), m.type_name()));
 
         let total = models.iter().map(|m| m.permissions().len()).sum();
         let mut permissions = Vec::with_capacity(total);
@@ -172,18 +148,9 @@ impl Registry {
             }
         }
 
-        let mut sites: Vec<&'static GuardSite> = inventory::iter::<GuardEntry>
-            .into_iter()
-            .map(|e| e.0)
-            .collect();
+        let mut sites: Vec<&'static GuardSite> = inventory::iter::<GuardEntry>.into_iter().map(|e| e.0).collect();
         sites.sort_by_key(|s| (s.file(), s.line(), s.column()));
-        Self {
-            models,
-            permissions,
-            lookup,
-            apps,
-            sites,
-        }
+        Self { models, permissions, lookup, apps, sites }
     }
 
     /// Every registered permission: by app label, model, then declaration order.
@@ -231,10 +198,7 @@ impl Registry {
     }
 
     pub(crate) fn app_ids(&self, app_label: &str) -> Option<Range<u32>> {
-        let index = self
-            .apps
-            .binary_search_by(|(label, _)| (*label).cmp(app_label))
-            .ok()?;
+        let index = self.apps.binary_search_by(|(label, _)| (*label).cmp(app_label)).ok()?;
         Some(self.apps[index].1.clone())
     }
 
@@ -286,10 +250,7 @@ impl Hasher for FxHasher {
             }
             self.add(u64::from_le_bytes(*last));
         } else {
-            let word = bytes
-                .iter()
-                .rev()
-                .fold(0, |word, &byte| word << 8 | u64::from(byte));
+            let word = bytes.iter().rev().fold(0, |word, &byte| word << 8 | u64::from(byte));
             self.add(word);
         }
     }
@@ -315,16 +276,8 @@ mod tests {
     #[test]
     fn the_hash_tells_short_long_and_overlapping_strings_apart() {
         let hash = |s: &str| BuildHasherDefault::<FxHasher>::default().hash_one(s);
-        let keys = [
-            "",
-            "a",
-            "ab",
-            "blog.add",
-            "blog.add_",
-            "blog.publish_post",
-            "blog.publish_posts",
-            "auth.view_user",
-        ];
+        let keys =
+            ["", "a", "ab", "blog.add", "blog.add_", "blog.publish_post", "blog.publish_posts", "auth.view_user"];
         let hashes: std::collections::HashSet<u64> = keys.iter().map(|k| hash(k)).collect();
         assert_eq!(hashes.len(), keys.len());
         assert_eq!(hash("blog.publish_post"), hash("blog.publish_post"));
@@ -333,14 +286,8 @@ mod tests {
     #[test]
     fn low_bits_spread_over_similar_keys() {
         let hash = |s: &str| BuildHasherDefault::<FxHasher>::default().hash_one(s);
-        let keys: Vec<String> = (0..512)
-            .map(|i| format!("filler.change_model{i:03}"))
-            .collect();
+        let keys: Vec<String> = (0..512).map(|i| format!("filler.change_model{i:03}")).collect();
         let buckets: std::collections::HashSet<u64> = keys.iter().map(|k| hash(k) & 1023).collect();
-        assert!(
-            buckets.len() > 350,
-            "{} distinct buckets of 1024 for 512 keys",
-            buckets.len()
-        );
+        assert!(buckets.len() > 350, "{} distinct buckets of 1024 for 512 keys", buckets.len());
     }
 }

@@ -14,10 +14,7 @@ pub(crate) struct Ids {
 
 impl Ids {
     pub(crate) const fn new() -> Self {
-        Self {
-            words: Vec::new(),
-            unregistered: Vec::new(),
-        }
+        Self { words: Vec::new(), unregistered: Vec::new() }
     }
 
     pub(crate) fn insert(&mut self, perm: Permission) {
@@ -67,15 +64,11 @@ impl Ids {
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
         let registry = registry();
-        let registered = self
-            .words
-            .iter()
-            .enumerate()
-            .flat_map(move |(index, &word)| {
-                (0..64u32)
-                    .filter(move |bit| word >> bit & 1 == 1)
-                    .filter_map(move |bit| registry.permission(index as u32 * 64 + bit))
-            });
+        let registered = self.words.iter().enumerate().flat_map(move |(index, &word)| {
+            (0..64u32)
+                .filter(move |bit| word >> bit & 1 == 1)
+                .filter_map(move |bit| registry.permission(index as u32 * 64 + bit))
+        });
         registered.chain(self.unregistered.iter().copied())
     }
 
@@ -107,9 +100,7 @@ fn contains_in(words: &[u64], unregistered: [&[Permission]; 2], perm: impl AsPer
 
 #[inline]
 fn bit(words: &[u64], id: u32) -> bool {
-    words
-        .get((id / 64) as usize)
-        .is_some_and(|word| word >> (id % 64) & 1 == 1)
+    words.get((id / 64) as usize).is_some_and(|word| word >> (id % 64) & 1 == 1)
 }
 
 #[cold]
@@ -120,10 +111,7 @@ fn contains_unregistered(unregistered: [&[Permission]; 2], perm: Permission) -> 
 
 fn contains_str(words: &[u64], unregistered: [&[Permission]; 2], perm: &str) -> bool {
     registry().ids(perm).iter().any(|&id| bit(words, id))
-        || unregistered
-            .into_iter()
-            .flatten()
-            .any(|p| p.as_str() == perm)
+        || unregistered.into_iter().flatten().any(|p| p.as_str() == perm)
 }
 
 /// What a user holds: the permissions granted to it directly and those it has through its
@@ -151,11 +139,7 @@ impl PermissionSet {
     /// An empty set.
     #[must_use]
     pub const fn new() -> Self {
-        Self {
-            user: Ids::new(),
-            group: Ids::new(),
-            all: Vec::new(),
-        }
+        Self { user: Ids::new(), group: Ids::new(), all: Vec::new() }
     }
 
     /// Adds a permission granted to the user directly.
@@ -184,8 +168,7 @@ impl PermissionSet {
     fn refresh(&mut self) {
         let len = self.user.words.len().max(self.group.words.len());
         self.all.clear();
-        self.all
-            .extend((0..len).map(|i| self.user.word(i) | self.group.word(i)));
+        self.all.extend((0..len).map(|i| self.user.word(i) | self.group.word(i)));
     }
 
     fn unregistered(&self) -> [&[Permission]; 2] {
@@ -205,11 +188,7 @@ impl PermissionSet {
     pub fn contains_app(&self, app_label: &str) -> bool {
         let held = |ids: std::ops::Range<u32>| ids.into_iter().any(|id| bit(&self.all, id));
         registry().app_ids(app_label).is_some_and(held)
-            || self
-                .unregistered()
-                .iter()
-                .flat_map(|list| list.iter())
-                .any(|p| p.app_label() == app_label)
+            || self.unregistered().iter().flat_map(|list| list.iter()).any(|p| p.app_label() == app_label)
     }
 
     /// The permissions granted directly, in registry order.

@@ -11,11 +11,7 @@ static LEDGER: ModelInfo = ModelInfo::new(
     "ledger",
     "Ledger",
     "explicit_registration",
-    &[PermissionInfo::new(
-        "close_ledger",
-        "Can close ledger",
-        "books.close_ledger",
-    )],
+    &[PermissionInfo::new("close_ledger", "Can close ledger", "books.close_ledger")],
     || {
         static ID: FirstId = FirstId::new();
         &ID
@@ -28,11 +24,7 @@ static LATE: ModelInfo = ModelInfo::new(
     "late",
     "Late",
     "explicit_registration",
-    &[PermissionInfo::new(
-        "view_late",
-        "Can view late",
-        "books.view_late",
-    )],
+    &[PermissionInfo::new("view_late", "Can view late", "books.view_late")],
     || {
         static ID: FirstId = FirstId::new();
         &ID
@@ -42,9 +34,7 @@ static LATE: ModelInfo = ModelInfo::new(
 #[test]
 fn models_registered_before_the_first_check_are_in_the_registry() {
     let registry = permfw::register_models(&[&LEDGER]).expect("registered before the first check");
-    let close = registry
-        .get("books.close_ledger")
-        .expect("explicitly registered");
+    let close = registry.get("books.close_ledger").expect("explicitly registered");
     assert_eq!(close.name(), "Can close ledger");
     let user = User::builder("keeper").permission(close).build();
     assert!(user.has_perm("books.close_ledger") && user.has_perm(close));
@@ -52,17 +42,8 @@ fn models_registered_before_the_first_check_are_in_the_registry() {
     // Registering again is harmless; registering a new model after the build is refused.
     assert!(permfw::register_models(&[&LEDGER]).is_ok());
     let err = permfw::register_models(&[&LATE]).unwrap_err();
-    assert_eq!(
-        err,
-        RegistryError::AlreadyBuilt {
-            missing: vec!["books.Late".into()]
-        }
-    );
-    assert!(
-        err.to_string()
-            .contains("call `permfw::register_models` at the start of `main`"),
-        "{err}"
-    );
+    assert_eq!(err, RegistryError::AlreadyBuilt { missing: vec!["books.Late".into()] });
+    assert!(err.to_string().contains("call `permfw::register_models` at the start of `main`"), "{err}");
 
     // A permission of a model that is not registered still works when granted by value.
     let late = LATE.permissions().next().unwrap();

@@ -8,9 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use permfw::{
-    AnonymousUser, DenialReason, HasPerms, Model, PermissionDenied, User, permission_required,
-};
+use permfw::{AnonymousUser, DenialReason, HasPerms, Model, PermissionDenied, User, permission_required};
 
 #[derive(Model)]
 #[model(app_label = "auth_tests")]
@@ -33,9 +31,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
 }
 
 fn holder() -> User {
-    User::builder("joe")
-        .permissions([CustomUser::ADD_CUSTOMUSER, CustomUser::CHANGE_CUSTOMUSER])
-        .build()
+    User::builder("joe").permissions([CustomUser::ADD_CUSTOMUSER, CustomUser::CHANGE_CUSTOMUSER]).build()
 }
 
 #[permission_required("auth_tests.add_customuser", "auth_tests.change_customuser")]
@@ -48,11 +44,7 @@ fn single_permission(user: &User) -> Result<&'static str, PermissionDenied> {
     Ok("ran")
 }
 
-#[permission_required(
-    CustomUser::ADD_CUSTOMUSER,
-    CustomUser::CHANGE_CUSTOMUSER,
-    Post::PUBLISH_POST
-)]
+#[permission_required(CustomUser::ADD_CUSTOMUSER, CustomUser::CHANGE_CUSTOMUSER, Post::PUBLISH_POST)]
 fn one_missing(user: &User) -> Result<&'static str, PermissionDenied> {
     Ok("ran")
 }
@@ -79,10 +71,7 @@ fn test_permissioned_denied() {
     assert_eq!(denied.missing(), ["blog.publish_post"]);
     assert!(!denied.raise_exception());
     assert_eq!(denied.login_url(), None);
-    assert_eq!(
-        denied.to_string(),
-        "permission denied: missing `blog.publish_post`"
-    );
+    assert_eq!(denied.to_string(), "permission denied: missing `blog.publish_post`");
 }
 
 #[test]
@@ -135,20 +124,10 @@ fn anonymous_users_are_not_authenticated_and_inactive_ones_are_forbidden() {
     let denied = publish(&dyn_like::Any::Anonymous(AnonymousUser), 1).unwrap_err();
     assert!(denied.is_not_authenticated());
     assert_eq!(denied.login_url(), Some("/accounts/login/"));
-    assert_eq!(
-        denied.to_string(),
-        "not authenticated: log in as a user with `blog.publish_post`"
-    );
+    assert_eq!(denied.to_string(), "not authenticated: log in as a user with `blog.publish_post`");
 
-    let inactive = User::builder("gone")
-        .permission(Post::PUBLISH_POST)
-        .active(false)
-        .build();
-    assert!(
-        publish(&dyn_like::Any::User(Box::new(inactive)), 1)
-            .unwrap_err()
-            .is_forbidden()
-    );
+    let inactive = User::builder("gone").permission(Post::PUBLISH_POST).active(false).build();
+    assert!(publish(&dyn_like::Any::User(Box::new(inactive)), 1).unwrap_err().is_forbidden());
     let root = User::builder("root").superuser(true).build();
     assert_eq!(publish(&dyn_like::Any::User(Box::new(root)), 5), Ok(5));
 }
@@ -186,27 +165,15 @@ mod dyn_like {
 
 #[test]
 fn any_of_a_group_suffices_and_the_denial_lists_the_group() {
-    #[permission_required(
-        any(Post::FEATURE_POST, "blog.publish_post"),
-        CustomUser::ADD_CUSTOMUSER
-    )]
+    #[permission_required(any(Post::FEATURE_POST, "blog.publish_post"), CustomUser::ADD_CUSTOMUSER)]
     fn promote(user: &User) -> Result<(), PermissionDenied> {
         Ok(())
     }
-    let featurer = User::builder("f")
-        .permissions([Post::FEATURE_POST, CustomUser::ADD_CUSTOMUSER])
-        .build();
-    let publisher = User::builder("p")
-        .permissions([Post::PUBLISH_POST, CustomUser::ADD_CUSTOMUSER])
-        .build();
+    let featurer = User::builder("f").permissions([Post::FEATURE_POST, CustomUser::ADD_CUSTOMUSER]).build();
+    let publisher = User::builder("p").permissions([Post::PUBLISH_POST, CustomUser::ADD_CUSTOMUSER]).build();
     assert!(promote(&featurer).is_ok() && promote(&publisher).is_ok());
-    let neither = User::builder("n")
-        .permission(CustomUser::ADD_CUSTOMUSER)
-        .build();
-    assert_eq!(
-        promote(&neither).unwrap_err().missing(),
-        ["blog.feature_post", "blog.publish_post"]
-    );
+    let neither = User::builder("n").permission(CustomUser::ADD_CUSTOMUSER).build();
+    assert_eq!(promote(&neither).unwrap_err().missing(), ["blog.feature_post", "blog.publish_post"]);
     let nothing = User::builder("z").build();
     assert_eq!(promote(&nothing).unwrap_err().missing().len(), 3);
 }
@@ -250,18 +217,11 @@ fn methods_named_users_and_error_conversion() {
     let mut desk = Desk { edits: 0 };
     assert_eq!(desk.edit(3, &writer), Ok(3));
     assert_eq!(desk.edit_mut(&writer), Ok(1));
-    assert!(matches!(
-        desk.edit_mut(&User::builder("x").build()),
-        Err(AppError::Denied(_))
-    ));
+    assert!(matches!(desk.edit_mut(&User::builder("x").build()), Err(AppError::Denied(_))));
     assert_eq!(desk.edits, 1);
-    let chief = User::builder("c")
-        .permissions([Post::PUBLISH_POST, Post::FEATURE_POST])
-        .build();
+    let chief = User::builder("c").permissions([Post::PUBLISH_POST, Post::FEATURE_POST]).build();
     assert_eq!(block_on(desk.feature(&chief, 9)), Ok(9));
-    let Err(AppError::Denied(denied)) = block_on(desk.feature(&writer, 9)) else {
-        panic!("denied")
-    };
+    let Err(AppError::Denied(denied)) = block_on(desk.feature(&writer, 9)) else { panic!("denied") };
     assert_eq!(denied.missing(), ["blog.publish_post", "blog.feature_post"]);
 }
 
@@ -285,16 +245,9 @@ fn generic_impl_trait_and_owned_or_shared_users() {
     assert_eq!(generic(&editor, 5), Ok(5));
     assert_eq!(generic(Box::new(editor.clone()), "x"), Ok("x"));
     assert_eq!(generic(Rc::new(editor.clone()), 1.5), Ok(1.5));
-    assert_eq!(
-        impl_trait(Arc::new(editor.clone()), "ok"),
-        Ok("ok".to_string())
-    );
+    assert_eq!(impl_trait(Arc::new(editor.clone()), "ok"), Ok("ok".to_string()));
     assert_eq!(impl_trait(editor, "owned"), Ok("owned".to_string()));
-    assert!(
-        impl_trait(AnonymousUser, "no")
-            .unwrap_err()
-            .is_not_authenticated()
-    );
+    assert!(impl_trait(AnonymousUser, "no").unwrap_err().is_not_authenticated());
 }
 
 #[test]
@@ -306,10 +259,7 @@ fn the_signature_and_body_stay_as_written() {
         Ok(user)
     }
     let editor = User::builder("e").permission(Post::PUBLISH_POST).build();
-    assert_eq!(
-        moves_its_user(editor).map(|u| u.username().to_string()),
-        Ok("e".to_string())
-    );
+    assert_eq!(moves_its_user(editor).map(|u| u.username().to_string()), Ok("e".to_string()));
 }
 
 #[test]

@@ -1,12 +1,6 @@
 //! The expansions are warning-clean under strict lints: rustc's `warnings` here, and clippy's
 //! `all` and `pedantic` groups when CI runs `cargo clippy --all-targets -- -D warnings`.
-#![deny(
-    warnings,
-    missing_docs,
-    unused_qualifications,
-    clippy::all,
-    clippy::pedantic
-)]
+#![deny(warnings, missing_docs, unused_qualifications, clippy::all, clippy::pedantic)]
 
 use permfw::{HasPerms, Model, PermissionDenied, User, permission_required};
 
@@ -29,11 +23,7 @@ pub enum Flag {
 /// # Errors
 ///
 /// When the user may not.
-#[permission_required(
-    Post::PUBLISH_POST,
-    "lints.view_post",
-    any(Post::CHANGE_POST, "lints.add_post")
-)]
+#[permission_required(Post::PUBLISH_POST, "lints.view_post", any(Post::CHANGE_POST, "lints.add_post"))]
 pub fn publish(user: &User) -> Result<(), PermissionDenied> {
     Ok(())
 }

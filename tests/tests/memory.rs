@@ -44,25 +44,15 @@ fn memory_budgets() {
     let before = live();
     let registry = permfw::registry();
     let per_permission = (live() - before) as f64 / registry.len() as f64;
-    println!(
-        "registry: {} permissions, {per_permission:.0} bytes each",
-        registry.len()
-    );
+    println!("registry: {} permissions, {per_permission:.0} bytes each", registry.len());
     assert!(registry.len() >= 500);
-    assert!(
-        per_permission <= 200.0,
-        "{per_permission} bytes per permission"
-    );
+    assert!(per_permission <= 200.0, "{per_permission} bytes per permission");
 
     let group_names = "Bench".len();
     let before = live();
     let user = user_with_50_permissions();
-    let heap =
-        live() - before - user.username().len() - group_names - std::mem::size_of::<String>();
-    println!(
-        "user holding 50 of {} permissions: {heap} bytes on the heap besides its strings",
-        registry.len()
-    );
+    let heap = live() - before - user.username().len() - group_names - std::mem::size_of::<String>();
+    println!("user holding 50 of {} permissions: {heap} bytes on the heap besides its strings", registry.len());
     assert_eq!(user.get_all_permissions().len(), 50);
     assert!(heap <= 256, "{heap} bytes");
 
@@ -74,11 +64,7 @@ fn memory_budgets() {
         black_box(black_box(&user).has_perms([Post::PUBLISH_POST, Post::VIEW_POST]));
         black_box(black_box(&user).has_module_perms("blog"));
     }
-    assert_eq!(
-        ALLOCATIONS.load(Ordering::Relaxed),
-        allocations,
-        "a permission check allocates nothing"
-    );
+    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed), allocations, "a permission check allocates nothing");
     drop(user);
     let _ = User::builder("x").build();
 }

@@ -9,12 +9,7 @@ use permfw::{AnonymousUser, Group, HasPerms, Model, Permission, PermissionSet, U
 /// they are declared on a model of the app `auth_tests`.
 #[derive(Model)]
 #[model(app_label = "auth_tests")]
-#[permissions(
-    test = "test",
-    test2 = "test 2",
-    test3 = "test 3",
-    test_group = "test group"
-)]
+#[permissions(test = "test", test2 = "test 2", test3 = "test 3", test_group = "test group")]
 struct Checked;
 
 fn set(perms: &[&str]) -> HashSet<String> {
@@ -27,27 +22,14 @@ fn test_has_perm() {
     assert!(!user.has_perm("auth.test"));
 
     let staff = User::builder("test").staff(true).build();
-    assert!(
-        !staff.has_perm("auth.test"),
-        "is_staff grants nothing by itself"
-    );
+    assert!(!staff.has_perm("auth.test"), "is_staff grants nothing by itself");
 
     let superuser = User::builder("test").staff(true).superuser(true).build();
-    assert!(
-        superuser.has_perm("auth.test"),
-        "an active superuser has even unregistered permissions"
-    );
+    assert!(superuser.has_perm("auth.test"), "an active superuser has even unregistered permissions");
     assert!(superuser.has_module_perms("auth"));
 
-    let inactive = User::builder("test")
-        .staff(true)
-        .superuser(true)
-        .active(false)
-        .build();
-    assert!(
-        !inactive.has_perm("auth.test"),
-        "an inactive superuser has nothing"
-    );
+    let inactive = User::builder("test").staff(true).superuser(true).active(false).build();
+    assert!(!inactive.has_perm("auth.test"), "an inactive superuser has nothing");
     assert!(!inactive.has_module_perms("auth"));
 }
 
@@ -58,44 +40,22 @@ fn test_custom_perms() {
     assert_eq!(user.get_user_permissions(), set(&["auth_tests.test"]));
     assert_eq!(user.get_group_permissions(), set(&[]));
     assert!(!user.has_module_perms("Group"));
-    assert!(
-        !user.has_module_perms("Auth_tests"),
-        "app labels compare case-sensitively"
-    );
+    assert!(!user.has_module_perms("Auth_tests"), "app labels compare case-sensitively");
     assert!(user.has_module_perms("auth_tests"));
 
-    let user = User::builder("test")
-        .permissions([Checked::TEST, Checked::TEST2, Checked::TEST3])
-        .build();
-    assert_eq!(
-        user.get_all_permissions(),
-        set(&["auth_tests.test", "auth_tests.test2", "auth_tests.test3"])
-    );
-    assert!(
-        !user.has_perm("test"),
-        "a permission without its app label is not held"
-    );
+    let user = User::builder("test").permissions([Checked::TEST, Checked::TEST2, Checked::TEST3]).build();
+    assert_eq!(user.get_all_permissions(), set(&["auth_tests.test", "auth_tests.test2", "auth_tests.test3"]));
+    assert!(!user.has_perm("test"), "a permission without its app label is not held");
     assert!(user.has_perm("auth_tests.test"));
     assert!(user.has_perms(["auth_tests.test2", "auth_tests.test3"]));
 
     let group = Group::new("test_group").with_permissions([Checked::TEST_GROUP]);
-    let user = User::builder("test")
-        .permissions([Checked::TEST, Checked::TEST2, Checked::TEST3])
-        .group(&group)
-        .build();
+    let user = User::builder("test").permissions([Checked::TEST, Checked::TEST2, Checked::TEST3]).group(&group).build();
     assert_eq!(
         user.get_all_permissions(),
-        set(&[
-            "auth_tests.test",
-            "auth_tests.test2",
-            "auth_tests.test3",
-            "auth_tests.test_group"
-        ])
+        set(&["auth_tests.test", "auth_tests.test2", "auth_tests.test3", "auth_tests.test_group"])
     );
-    assert_eq!(
-        user.get_group_permissions(),
-        set(&["auth_tests.test_group"])
-    );
+    assert_eq!(user.get_group_permissions(), set(&["auth_tests.test_group"]));
     assert!(user.has_perms(["auth_tests.test3", "auth_tests.test_group"]));
 
     assert!(!AnonymousUser.has_perm("test"));
@@ -136,11 +96,7 @@ fn test_anonymous_has_no_permissions() {
 #[test]
 fn test_inactive_has_no_permissions() {
     let group = Group::new("test_group").with_permissions([Checked::TEST_GROUP]);
-    let user = User::builder("test")
-        .permission(Checked::TEST)
-        .group(&group)
-        .active(false)
-        .build();
+    let user = User::builder("test").permission(Checked::TEST).group(&group).active(false).build();
     assert!(user.get_all_permissions().is_empty());
     assert!(user.get_user_permissions().is_empty());
     assert!(user.get_group_permissions().is_empty());
@@ -168,9 +124,7 @@ fn has_perms_of_an_empty_list_holds_as_in_django() {
 
 #[test]
 fn has_perms_takes_consts_strings_and_sets() {
-    let user = User::builder("u")
-        .permissions([Checked::TEST, Checked::TEST2])
-        .build();
+    let user = User::builder("u").permissions([Checked::TEST, Checked::TEST2]).build();
     assert!(user.has_perms([Checked::TEST, Checked::TEST2]));
     assert!(user.has_perms([Checked::TEST, Checked::TEST2].iter()));
     assert!(user.has_perms(HashSet::from(["auth_tests.test", "auth_tests.test2"])));
@@ -181,38 +135,21 @@ fn has_perms_takes_consts_strings_and_sets() {
 #[test]
 fn permission_strings_match_exactly() {
     let user = User::builder("u").permission(Checked::TEST).build();
-    for miss in [
-        "Auth_tests.test",
-        "auth_tests.Test",
-        "test",
-        "auth_tests.test ",
-        "auth_tests.",
-        ".test",
-        "",
-    ] {
+    for miss in ["Auth_tests.test", "auth_tests.Test", "test", "auth_tests.test ", "auth_tests.", ".test", ""] {
         assert!(!user.has_perm(miss), "{miss:?}");
     }
-    assert!(
-        !user.has_perm("unknown.permission"),
-        "an unknown string is simply not held"
-    );
+    assert!(!user.has_perm("unknown.permission"), "an unknown string is simply not held");
 }
 
 #[test]
 fn permissions_of_direct_grants_and_groups_add_up() {
     let writers = Group::new("Writers").with_permission(Checked::TEST);
     let editors = Group::new("Editors").with_permissions([Checked::TEST2, Checked::TEST]);
-    let user = User::builder("u")
-        .groups([&writers, &editors])
-        .permission(Checked::TEST3)
-        .build();
+    let user = User::builder("u").groups([&writers, &editors]).permission(Checked::TEST3).build();
     assert_eq!(user.groups().collect::<Vec<_>>(), ["Writers", "Editors"]);
     assert!(user.has_perms([Checked::TEST, Checked::TEST2, Checked::TEST3]));
     assert_eq!(user.get_user_permissions(), set(&["auth_tests.test3"]));
-    assert_eq!(
-        user.get_group_permissions(),
-        set(&["auth_tests.test", "auth_tests.test2"])
-    );
+    assert_eq!(user.get_group_permissions(), set(&["auth_tests.test", "auth_tests.test2"]));
 }
 
 #[test]
@@ -221,13 +158,9 @@ fn a_built_user_is_active_and_nothing_more() {
     assert!(user.is_active() && user.is_authenticated() && !user.is_anonymous());
     assert!(!user.is_staff() && !user.is_superuser());
     assert!(user.get_all_permissions().is_empty());
-    assert!(
-        !AnonymousUser.is_active() && !AnonymousUser.is_superuser() && AnonymousUser.is_anonymous()
-    );
+    assert!(!AnonymousUser.is_active() && !AnonymousUser.is_superuser() && AnonymousUser.is_anonymous());
     assert_eq!(AnonymousUser.to_string(), "AnonymousUser");
-    assert!(
-        AnonymousUser.get_all_permissions().is_empty() && !AnonymousUser.has_module_perms("auth")
-    );
+    assert!(AnonymousUser.get_all_permissions().is_empty() && !AnonymousUser.has_module_perms("auth"));
 }
 
 #[test]
@@ -248,10 +181,7 @@ fn groups_grant_and_revoke() {
     let mut group = Group::new("g").with_permissions([Checked::TEST, Checked::TEST2]);
     group.remove_permission(Checked::TEST);
     group.add_permission(Checked::TEST3);
-    assert_eq!(
-        group.permissions().collect::<Vec<_>>(),
-        [Checked::TEST2, Checked::TEST3]
-    );
+    assert_eq!(group.permissions().collect::<Vec<_>>(), [Checked::TEST2, Checked::TEST3]);
     assert!(group.has_permission("auth_tests.test3") && !group.has_permission(Checked::TEST));
     assert_eq!(group.to_string(), "g");
 }
@@ -272,11 +202,8 @@ fn permissions_compare_hash_order_and_display_by_their_names() {
 
 #[test]
 fn the_auth_app_is_declared_with_the_derive() {
-    let auth: Vec<_> = permfw::registry()
-        .permissions()
-        .filter(|p| p.app_label() == "auth")
-        .map(|p| p.as_str())
-        .collect();
+    let auth: Vec<_> =
+        permfw::registry().permissions().filter(|p| p.app_label() == "auth").map(|p| p.as_str()).collect();
     for model in ["user", "group", "permission"] {
         for action in ["add", "change", "delete", "view"] {
             let name = format!("auth.{action}_{model}");

@@ -4,9 +4,7 @@
 
 mod support;
 
-use permfw::store::{
-    Actor, AuditQuery, PermissionStatus, Rule, Store, StoreError, UserPage, WithPerm,
-};
+use permfw::store::{Actor, AuditQuery, PermissionStatus, Rule, Store, StoreError, UserPage, WithPerm};
 use permfw::{HasPerms, Model, User};
 
 #[derive(Model)]
@@ -39,38 +37,18 @@ on_every_backend!(
 const SYSTEM: &Actor = &Actor::System;
 
 async fn setup(store: &Store) -> (User, User) {
-    let root = store
-        .create_superuser(SYSTEM, "root", "root@example.com", "root-password")
-        .await
-        .unwrap();
-    let manager = store
-        .create_user(SYSTEM, "manager", "m@example.com", None)
-        .await
-        .unwrap();
-    store
-        .grant_user(
-            SYSTEM,
-            "manager",
-            ["auth.change_user", "auth.view_user", "blog.publish_post"],
-        )
-        .await
-        .unwrap();
+    let root = store.create_superuser(SYSTEM, "root", "root@example.com", "root-password").await.unwrap();
+    let manager = store.create_user(SYSTEM, "manager", "m@example.com", None).await.unwrap();
+    store.grant_user(SYSTEM, "manager", ["auth.change_user", "auth.view_user", "blog.publish_post"]).await.unwrap();
     let manager = store.get_user(manager.username()).await.unwrap();
     for name in ["alice", "bob", "carol"] {
-        store
-            .create_user(SYSTEM, name, &format!("{name}@example.com"), None)
-            .await
-            .unwrap();
+        store.create_user(SYSTEM, name, &format!("{name}@example.com"), None).await.unwrap();
     }
     (root, manager)
 }
 
 async fn audit_len(store: &Store) -> usize {
-    store
-        .audit(AuditQuery::new().limit(10_000))
-        .await
-        .unwrap()
-        .len()
+    store.audit(AuditQuery::new().limit(10_000)).await.unwrap().len()
 }
 
 fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Rule {
@@ -81,33 +59,17 @@ fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Rule {
 }
 
 async fn migrate_syncs_the_registry(store: Store) {
-    assert_eq!(
-        store.schema_version().await.unwrap(),
-        Store::latest_schema_version()
-    );
+    assert_eq!(store.schema_version().await.unwrap(), Store::latest_schema_version());
     let again = store.migrate().await.unwrap();
     assert!(again.is_unchanged(), "{again:?}");
     let statuses = store.permission_statuses().await.unwrap();
-    let publish = statuses
-        .iter()
-        .find(|(p, _, _)| p == "blog.publish_post")
-        .unwrap();
-    assert_eq!(
-        (publish.1.as_str(), publish.2),
-        ("Can publish post", PermissionStatus::Synced)
-    );
-    assert!(
-        statuses
-            .iter()
-            .any(|(p, _, s)| p == "auth.change_user" && *s == PermissionStatus::Synced)
-    );
+    let publish = statuses.iter().find(|(p, _, _)| p == "blog.publish_post").unwrap();
+    assert_eq!((publish.1.as_str(), publish.2), ("Can publish post", PermissionStatus::Synced));
+    assert!(statuses.iter().any(|(p, _, s)| p == "auth.change_user" && *s == PermissionStatus::Synced));
 }
 
 async fn sync_updates_names_reports_and_prunes_stale_rows(store: Store) {
-    store
-        .__execute("UPDATE auth_permission SET name = 'Old name' WHERE codename = 'publish_post'")
-        .await
-        .unwrap();
+    store.__execute("UPDATE auth_permission SET name = 'Old name' WHERE codename = 'publish_post'").await.unwrap();
     store
         .__execute("INSERT INTO auth_permission (app_label, model, codename, name) VALUES ('blog', 'post', 'archive_post', 'Can archive post')")
         .await
@@ -115,56 +77,34 @@ async fn sync_updates_names_reports_and_prunes_stale_rows(store: Store) {
     store.create_user(SYSTEM, "alice", "", None).await.unwrap();
     store.__execute("INSERT INTO auth_user_user_permissions (user_id, permission_id) SELECT u.id, p.id FROM auth_user u, auth_permission p WHERE u.username = 'alice' AND p.codename = 'archive_post'").await.unwrap();
     // A stale row grants nothing: deny by default.
-    assert!(
-        !store
-            .get_user("alice")
-            .await
-            .unwrap()
-            .has_perm("blog.archive_post")
-    );
+    assert!(!store.get_user("alice").await.unwrap().has_perm("blog.archive_post"));
 
     let report = store.migrate().await.unwrap();
     assert_eq!(report.updated, ["blog.publish_post"]);
     assert_eq!(report.stale, ["blog.archive_post"]);
     assert!(report.pruned.is_empty());
     let statuses = store.permission_statuses().await.unwrap();
-    assert!(
-        statuses
-            .iter()
-            .any(|(p, _, s)| p == "blog.archive_post" && *s == PermissionStatus::Stale)
-    );
+    assert!(statuses.iter().any(|(p, _, s)| p == "blog.archive_post" && *s == PermissionStatus::Stale));
 
     let report = store.migrate_pruning_stale().await.unwrap();
     assert_eq!(report.pruned, ["blog.archive_post"]);
     assert!(store.migrate().await.unwrap().stale.is_empty());
-    let audit = store
-        .audit(AuditQuery::new().action("prune_permission"))
-        .await
-        .unwrap();
+    let audit = store.audit(AuditQuery::new().action("prune_permission")).await.unwrap();
     assert_eq!(audit[0].permission.as_deref(), Some("blog.archive_post"));
 }
 
 async fn model_backend_semantics_through_the_store(store: Store) {
     let (root, _) = setup(&store).await;
     store.create_group(SYSTEM, "Editors").await.unwrap();
-    store
-        .grant_group(SYSTEM, "Editors", [Post::CHANGE_POST, Post::PUBLISH_POST])
-        .await
-        .unwrap();
+    store.grant_group(SYSTEM, "Editors", [Post::CHANGE_POST, Post::PUBLISH_POST]).await.unwrap();
     store.add_to_group(SYSTEM, "bob", "Editors").await.unwrap();
-    store
-        .grant_user(SYSTEM, "bob", [Post::VIEW_POST])
-        .await
-        .unwrap();
+    store.grant_user(SYSTEM, "bob", [Post::VIEW_POST]).await.unwrap();
 
     let bob = store.get_user("bob").await.unwrap();
     assert!(bob.id().is_some());
     assert!(bob.has_perm("blog.publish_post") && bob.has_perm(Post::VIEW_POST));
     assert!(!bob.has_perm(Post::DELETE_POST) && !bob.has_perm("blog.nope"));
-    assert_eq!(
-        bob.get_user_permissions(),
-        ["blog.view_post".to_string()].into()
-    );
+    assert_eq!(bob.get_user_permissions(), ["blog.view_post".to_string()].into());
     assert_eq!(bob.get_group_permissions().len(), 2);
     assert_eq!(bob.groups().collect::<Vec<_>>(), ["Editors"]);
     assert!(bob.has_module_perms("blog") && !bob.has_module_perms("auth"));
@@ -174,88 +114,36 @@ async fn model_backend_semantics_through_the_store(store: Store) {
 
     store.set_active(SYSTEM, "bob", false).await.unwrap();
     let bob = store.get_user("bob").await.unwrap();
-    assert!(
-        !bob.is_active() && !bob.has_perm(Post::VIEW_POST) && bob.get_all_permissions().is_empty()
-    );
+    assert!(!bob.is_active() && !bob.has_perm(Post::VIEW_POST) && bob.get_all_permissions().is_empty());
     let carol = store.get_user("carol").await.unwrap();
-    assert!(
-        carol.is_active()
-            && !carol.is_staff()
-            && !carol.is_superuser()
-            && carol.get_all_permissions().is_empty()
-    );
+    assert!(carol.is_active() && !carol.is_staff() && !carol.is_superuser() && carol.get_all_permissions().is_empty());
 }
 
 async fn users_with_perm_is_djangos_with_perm(store: Store) {
     setup(&store).await;
     store.create_group(SYSTEM, "Editors").await.unwrap();
-    store
-        .grant_group(SYSTEM, "Editors", ["blog.publish_post"])
-        .await
-        .unwrap();
+    store.grant_group(SYSTEM, "Editors", ["blog.publish_post"]).await.unwrap();
     store.add_to_group(SYSTEM, "bob", "Editors").await.unwrap();
-    store
-        .add_to_group(SYSTEM, "carol", "Editors")
-        .await
-        .unwrap();
+    store.add_to_group(SYSTEM, "carol", "Editors").await.unwrap();
     store.set_active(SYSTEM, "carol", false).await.unwrap();
     let names = |rows: Vec<(i64, String)>| rows.into_iter().map(|(_, n)| n).collect::<Vec<_>>();
 
-    let all = names(
-        store
-            .users_with_perm("blog.publish_post", WithPerm::default())
-            .await
-            .unwrap(),
-    );
+    let all = names(store.users_with_perm("blog.publish_post", WithPerm::default()).await.unwrap());
     assert_eq!(all, ["root", "manager", "bob"]);
-    let no_super = names(
-        store
-            .users_with_perm(
-                Post::PUBLISH_POST,
-                WithPerm::default().include_superusers(false),
-            )
-            .await
-            .unwrap(),
-    );
+    let no_super =
+        names(store.users_with_perm(Post::PUBLISH_POST, WithPerm::default().include_superusers(false)).await.unwrap());
     assert_eq!(no_super, ["manager", "bob"]);
-    let inactive = names(
-        store
-            .users_with_perm(
-                "blog.publish_post",
-                WithPerm::default().is_active(Some(false)),
-            )
-            .await
-            .unwrap(),
-    );
+    let inactive =
+        names(store.users_with_perm("blog.publish_post", WithPerm::default().is_active(Some(false))).await.unwrap());
     assert_eq!(inactive, ["carol"]);
-    let any = names(
-        store
-            .users_with_perm("blog.publish_post", WithPerm::default().is_active(None))
-            .await
-            .unwrap(),
-    );
+    let any = names(store.users_with_perm("blog.publish_post", WithPerm::default().is_active(None)).await.unwrap());
     assert_eq!(any.len(), 4);
-    let page = store
-        .users_with_perm("blog.publish_post", WithPerm::default().limit(2))
-        .await
-        .unwrap();
-    let next = names(
-        store
-            .users_with_perm("blog.publish_post", WithPerm::default().after_id(page[1].0))
-            .await
-            .unwrap(),
-    );
+    let page = store.users_with_perm("blog.publish_post", WithPerm::default().limit(2)).await.unwrap();
+    let next =
+        names(store.users_with_perm("blog.publish_post", WithPerm::default().after_id(page[1].0)).await.unwrap());
     assert_eq!(next, ["bob"]);
     // Django: superusers are returned even for a permission that does not exist.
-    assert_eq!(
-        names(
-            store
-                .users_with_perm("auth.perm", WithPerm::default())
-                .await
-                .unwrap()
-        ),
-        ["root"]
-    );
+    assert_eq!(names(store.users_with_perm("auth.perm", WithPerm::default()).await.unwrap()), ["root"]);
     for malformed in ["nodots", "too.many.dots", "...", ""] {
         assert!(
             matches!(
@@ -269,45 +157,18 @@ async fn users_with_perm_is_djangos_with_perm(store: Store) {
 
 async fn superusers_and_change_user_holders(store: Store) {
     let (root, manager) = setup(&store).await;
-    store
-        .grant_user(
-            &Actor::user(&root),
-            "alice",
-            ["blog.feature_post", "auth.change_user"],
-        )
-        .await
-        .unwrap();
-    store
-        .grant_user(&Actor::user(&manager), "bob", ["blog.publish_post"])
-        .await
-        .unwrap();
-    store
-        .set_staff(&Actor::user(&manager), "bob", true)
-        .await
-        .unwrap();
-    store
-        .set_active(&Actor::user(&manager), "carol", false)
-        .await
-        .unwrap();
+    store.grant_user(&Actor::user(&root), "alice", ["blog.feature_post", "auth.change_user"]).await.unwrap();
+    store.grant_user(&Actor::user(&manager), "bob", ["blog.publish_post"]).await.unwrap();
+    store.set_staff(&Actor::user(&manager), "bob", true).await.unwrap();
+    store.set_active(&Actor::user(&manager), "carol", false).await.unwrap();
     let bob = store.get_user("bob").await.unwrap();
     assert!(bob.has_perm(Post::PUBLISH_POST) && bob.is_staff());
     assert!(!store.get_user("carol").await.unwrap().is_active());
     // A change_user holder may not touch a superuser.
     let before = audit_len(&store).await;
+    assert_eq!(refused(store.set_active(&Actor::user(&manager), "root", false).await), Rule::SuperuserOnly);
     assert_eq!(
-        refused(
-            store
-                .set_active(&Actor::user(&manager), "root", false)
-                .await
-        ),
-        Rule::SuperuserOnly
-    );
-    assert_eq!(
-        refused(
-            store
-                .grant_user(&Actor::user(&manager), "root", ["blog.publish_post"])
-                .await
-        ),
+        refused(store.grant_user(&Actor::user(&manager), "root", ["blog.publish_post"]).await),
         Rule::SuperuserOnly
     );
     assert!(store.get_user("root").await.unwrap().is_active());
@@ -315,14 +176,8 @@ async fn superusers_and_change_user_holders(store: Store) {
     // Without change_user nothing changes.
     let alice_less = store.get_user("bob").await.unwrap();
     assert_eq!(
-        refused(
-            store
-                .grant_user(&Actor::user(&alice_less), "carol", ["blog.publish_post"])
-                .await
-        ),
-        Rule::NeedsPermission {
-            perm: "auth.change_user"
-        }
+        refused(store.grant_user(&Actor::user(&alice_less), "carol", ["blog.publish_post"]).await),
+        Rule::NeedsPermission { perm: "auth.change_user" }
     );
 }
 
@@ -330,99 +185,42 @@ async fn grants_only_what_the_actor_holds(store: Store) {
     let (_, manager) = setup(&store).await;
     let before = audit_len(&store).await;
     assert_eq!(
-        refused(
-            store
-                .grant_user(&Actor::user(&manager), "bob", ["blog.delete_post"])
-                .await
-        ),
-        Rule::GrantsOnlyHeld {
-            perm: "blog.delete_post".into()
-        }
+        refused(store.grant_user(&Actor::user(&manager), "bob", ["blog.delete_post"]).await),
+        Rule::GrantsOnlyHeld { perm: "blog.delete_post".into() }
     );
     assert_eq!(
-        refused(
-            store
-                .revoke_user(&Actor::user(&manager), "bob", ["blog.delete_post"])
-                .await
-        ),
-        Rule::GrantsOnlyHeld {
-            perm: "blog.delete_post".into()
-        }
+        refused(store.revoke_user(&Actor::user(&manager), "bob", ["blog.delete_post"]).await),
+        Rule::GrantsOnlyHeld { perm: "blog.delete_post".into() }
     );
-    assert!(
-        !store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .has_perm("blog.delete_post")
-    );
+    assert!(!store.get_user("bob").await.unwrap().has_perm("blog.delete_post"));
     assert_eq!(audit_len(&store).await, before);
     // Nor through a group it puts the user in.
     store.create_group(SYSTEM, "Deleters").await.unwrap();
-    store
-        .grant_group(SYSTEM, "Deleters", ["blog.delete_post"])
-        .await
-        .unwrap();
+    store.grant_group(SYSTEM, "Deleters", ["blog.delete_post"]).await.unwrap();
     assert_eq!(
-        refused(
-            store
-                .add_to_group(&Actor::user(&manager), "bob", "Deleters")
-                .await
-        ),
-        Rule::GrantsOnlyHeld {
-            perm: "blog.delete_post".into()
-        }
+        refused(store.add_to_group(&Actor::user(&manager), "bob", "Deleters").await),
+        Rule::GrantsOnlyHeld { perm: "blog.delete_post".into() }
     );
-    assert!(
-        store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .groups()
-            .next()
-            .is_none()
-    );
+    assert!(store.get_user("bob").await.unwrap().groups().next().is_none());
 }
 
 async fn only_superusers_grant_change_user_or_make_superusers(store: Store) {
     let (root, manager) = setup(&store).await;
     let before = audit_len(&store).await;
     assert_eq!(
-        refused(
-            store
-                .grant_user(&Actor::user(&manager), "bob", ["auth.change_user"])
-                .await
-        ),
+        refused(store.grant_user(&Actor::user(&manager), "bob", ["auth.change_user"]).await),
         Rule::ChangeUserIsSuperuserOnly
     );
+    assert_eq!(refused(store.set_superuser(&Actor::user(&manager), "bob", true).await), Rule::SuperuserOnly);
     assert_eq!(
-        refused(
-            store
-                .set_superuser(&Actor::user(&manager), "bob", true)
-                .await
-        ),
-        Rule::SuperuserOnly
-    );
-    assert_eq!(
-        refused(
-            store
-                .create_superuser(&Actor::user(&manager), "root2", "", "pw-pw-pw-pw")
-                .await
-        ),
+        refused(store.create_superuser(&Actor::user(&manager), "root2", "", "pw-pw-pw-pw").await),
         Rule::SuperuserOnly
     );
     store.create_group(SYSTEM, "Managers").await.unwrap();
-    store
-        .grant_group(SYSTEM, "Managers", ["auth.change_user"])
-        .await
-        .unwrap();
+    store.grant_group(SYSTEM, "Managers", ["auth.change_user"]).await.unwrap();
     let before_group = audit_len(&store).await;
     assert_eq!(
-        refused(
-            store
-                .add_to_group(&Actor::user(&manager), "bob", "Managers")
-                .await
-        ),
+        refused(store.add_to_group(&Actor::user(&manager), "bob", "Managers").await),
         Rule::ChangeUserIsSuperuserOnly
     );
     assert_eq!(audit_len(&store).await, before_group);
@@ -430,41 +228,17 @@ async fn only_superusers_grant_change_user_or_make_superusers(store: Store) {
     let bob = store.get_user("bob").await.unwrap();
     assert!(!bob.has_perm("auth.change_user") && !bob.is_superuser());
     // The superuser may.
-    store
-        .grant_user(&Actor::user(&root), "bob", ["auth.change_user"])
-        .await
-        .unwrap();
-    assert!(
-        store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .has_perm(User::CHANGE_USER)
-    );
+    store.grant_user(&Actor::user(&root), "bob", ["auth.change_user"]).await.unwrap();
+    assert!(store.get_user("bob").await.unwrap().has_perm(User::CHANGE_USER));
 }
 
 async fn there_can_only_be_one_superuser_by_default(store: Store) {
     let (root, _) = setup(&store).await;
-    let err = store
-        .create_superuser(&Actor::user(&root), "root2", "", "another-password")
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, StoreError::SecondSuperuser { existing } if existing == "root"),
-        "{err}"
-    );
-    assert!(
-        err.to_string().contains("allow_multiple_superusers(true)"),
-        "{err}"
-    );
-    assert!(matches!(
-        store.set_superuser(SYSTEM, "bob", true).await,
-        Err(StoreError::SecondSuperuser { .. })
-    ));
-    assert!(matches!(
-        store.get_user("root2").await,
-        Err(StoreError::UserNotFound(_))
-    ));
+    let err = store.create_superuser(&Actor::user(&root), "root2", "", "another-password").await.unwrap_err();
+    assert!(matches!(&err, StoreError::SecondSuperuser { existing } if existing == "root"), "{err}");
+    assert!(err.to_string().contains("allow_multiple_superusers(true)"), "{err}");
+    assert!(matches!(store.set_superuser(SYSTEM, "bob", true).await, Err(StoreError::SecondSuperuser { .. })));
+    assert!(matches!(store.get_user("root2").await, Err(StoreError::UserNotFound(_))));
     assert!(!store.get_user("bob").await.unwrap().is_superuser());
     // Unmaking the one superuser, then making another, is fine.
     store.set_superuser(SYSTEM, "root", false).await.unwrap();
@@ -475,59 +249,25 @@ async fn there_can_only_be_one_superuser_by_default(store: Store) {
 async fn group_editors_add_only_what_they_hold(store: Store) {
     setup(&store).await;
     store.create_user(SYSTEM, "editor", "", None).await.unwrap();
-    store
-        .grant_user(SYSTEM, "editor", ["auth.change_group", "blog.view_post"])
-        .await
-        .unwrap();
+    store.grant_user(SYSTEM, "editor", ["auth.change_group", "blog.view_post"]).await.unwrap();
     let editor = store.get_user("editor").await.unwrap();
     store.create_group(SYSTEM, "Visitors").await.unwrap();
-    store
-        .grant_group(&Actor::user(&editor), "Visitors", ["blog.view_post"])
-        .await
-        .unwrap();
+    store.grant_group(&Actor::user(&editor), "Visitors", ["blog.view_post"]).await.unwrap();
     let before = audit_len(&store).await;
     assert_eq!(
-        refused(
-            store
-                .grant_group(
-                    &Actor::user(&editor),
-                    "Visitors",
-                    ["blog.view_post", "blog.delete_post"]
-                )
-                .await
-        ),
-        Rule::GrantsOnlyHeld {
-            perm: "blog.delete_post".into()
-        }
+        refused(store.grant_group(&Actor::user(&editor), "Visitors", ["blog.view_post", "blog.delete_post"]).await),
+        Rule::GrantsOnlyHeld { perm: "blog.delete_post".into() }
     );
     assert_eq!(
-        refused(
-            store
-                .grant_group(&Actor::user(&editor), "Visitors", ["auth.change_user"])
-                .await
-        ),
+        refused(store.grant_group(&Actor::user(&editor), "Visitors", ["auth.change_user"]).await),
         Rule::ChangeUserIsSuperuserOnly
     );
     assert_eq!(audit_len(&store).await, before);
-    assert_eq!(
-        store
-            .get_group("Visitors")
-            .await
-            .unwrap()
-            .permissions()
-            .count(),
-        1
-    );
+    assert_eq!(store.get_group("Visitors").await.unwrap().permissions().count(), 1);
     let alice = store.get_user("alice").await.unwrap();
     assert_eq!(
-        refused(
-            store
-                .grant_group(&Actor::user(&alice), "Visitors", ["blog.view_post"])
-                .await
-        ),
-        Rule::NeedsPermission {
-            perm: "auth.change_group"
-        }
+        refused(store.grant_group(&Actor::user(&alice), "Visitors", ["blog.view_post"]).await),
+        Rule::NeedsPermission { perm: "auth.change_group" }
     );
 }
 
@@ -535,49 +275,21 @@ async fn nobody_raises_their_own_rights(store: Store) {
     let (_, manager) = setup(&store).await;
     let before = audit_len(&store).await;
     assert_eq!(
-        refused(
-            store
-                .grant_user(&Actor::user(&manager), "manager", ["blog.publish_post"])
-                .await
-        ),
+        refused(store.grant_user(&Actor::user(&manager), "manager", ["blog.publish_post"]).await),
         Rule::OwnRights
     );
-    assert_eq!(
-        refused(
-            store
-                .set_staff(&Actor::user(&manager), "manager", true)
-                .await
-        ),
-        Rule::OwnRights
-    );
+    assert_eq!(refused(store.set_staff(&Actor::user(&manager), "manager", true).await), Rule::OwnRights);
     store.create_group(SYSTEM, "Publishers").await.unwrap();
     let after_create = audit_len(&store).await;
-    assert_eq!(
-        refused(
-            store
-                .add_to_group(&Actor::user(&manager), "manager", "Publishers")
-                .await
-        ),
-        Rule::OwnRights
-    );
+    assert_eq!(refused(store.add_to_group(&Actor::user(&manager), "manager", "Publishers").await), Rule::OwnRights);
     // A group editor that belongs to a group may not edit it.
     store.create_user(SYSTEM, "editor", "", None).await.unwrap();
-    store
-        .grant_user(SYSTEM, "editor", ["auth.change_group", "blog.view_post"])
-        .await
-        .unwrap();
-    store
-        .add_to_group(SYSTEM, "editor", "Publishers")
-        .await
-        .unwrap();
+    store.grant_user(SYSTEM, "editor", ["auth.change_group", "blog.view_post"]).await.unwrap();
+    store.add_to_group(SYSTEM, "editor", "Publishers").await.unwrap();
     let editor = store.get_user("editor").await.unwrap();
     let before_edit = audit_len(&store).await;
     assert_eq!(
-        refused(
-            store
-                .grant_group(&Actor::user(&editor), "Publishers", ["blog.view_post"])
-                .await
-        ),
+        refused(store.grant_group(&Actor::user(&editor), "Publishers", ["blog.view_post"]).await),
         Rule::OwnRights
     );
     assert_eq!(audit_len(&store).await, before_edit);
@@ -589,203 +301,77 @@ async fn inactive_and_unknown_actors_are_refused(store: Store) {
     let (_, manager) = setup(&store).await;
     store.set_active(SYSTEM, "manager", false).await.unwrap();
     assert_eq!(
-        refused(
-            store
-                .grant_user(&Actor::user(&manager), "bob", ["blog.publish_post"])
-                .await
-        ),
+        refused(store.grant_user(&Actor::user(&manager), "bob", ["blog.publish_post"]).await),
         Rule::ActorInactive
     );
     assert_eq!(
-        refused(
-            store
-                .grant_user(&Actor::User("ghost".into()), "bob", ["blog.publish_post"])
-                .await
-        ),
+        refused(store.grant_user(&Actor::User("ghost".into()), "bob", ["blog.publish_post"]).await),
         Rule::ActorInactive
     );
-    assert!(
-        !store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .has_perm("blog.publish_post")
-    );
+    assert!(!store.get_user("bob").await.unwrap().has_perm("blog.publish_post"));
 }
 
 async fn a_refused_multi_row_change_writes_nothing(store: Store) {
     let (_, manager) = setup(&store).await;
     let before = audit_len(&store).await;
     // The first permission is granted inside the transaction, the second is refused: both roll back.
-    let result = store
-        .grant_user(
-            &Actor::user(&manager),
-            "bob",
-            ["blog.publish_post", "blog.delete_post"],
-        )
-        .await;
+    let result = store.grant_user(&Actor::user(&manager), "bob", ["blog.publish_post", "blog.delete_post"]).await;
     assert!(matches!(result, Err(StoreError::Refused(_))));
-    assert!(
-        !store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .has_perm("blog.publish_post")
-    );
+    assert!(!store.get_user("bob").await.unwrap().has_perm("blog.publish_post"));
     assert_eq!(audit_len(&store).await, before);
     // The same with a bulk grant: one refused user, nobody gains it.
-    let result = store
-        .grant_user_bulk(
-            &Actor::user(&manager),
-            "blog.publish_post",
-            &["alice", "root", "bob"],
-        )
-        .await;
-    assert!(matches!(
-        result,
-        Err(StoreError::Refused(Rule::SuperuserOnly))
-    ));
-    assert!(
-        !store
-            .get_user("alice")
-            .await
-            .unwrap()
-            .has_perm("blog.publish_post")
-    );
+    let result = store.grant_user_bulk(&Actor::user(&manager), "blog.publish_post", &["alice", "root", "bob"]).await;
+    assert!(matches!(result, Err(StoreError::Refused(Rule::SuperuserOnly))));
+    assert!(!store.get_user("alice").await.unwrap().has_perm("blog.publish_post"));
     assert_eq!(audit_len(&store).await, before);
-    assert_eq!(
-        store
-            .grant_user_bulk(
-                &Actor::user(&manager),
-                "blog.publish_post",
-                &["alice", "bob"]
-            )
-            .await
-            .unwrap(),
-        2
-    );
+    assert_eq!(store.grant_user_bulk(&Actor::user(&manager), "blog.publish_post", &["alice", "bob"]).await.unwrap(), 2);
 }
 
 async fn the_audit_log_records_every_change_newest_first(store: Store) {
     let (root, manager) = setup(&store).await;
-    let t0 = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_micros() as i64;
-    store
-        .grant_user(&Actor::user(&manager), "bob", ["blog.publish_post"])
-        .await
-        .unwrap();
-    store
-        .revoke_user(&Actor::user(&root), "bob", ["blog.publish_post"])
-        .await
-        .unwrap();
-    store
-        .create_group(&Actor::user(&root), "Editors")
-        .await
-        .unwrap();
-    store
-        .add_to_group(&Actor::user(&root), "bob", "Editors")
-        .await
-        .unwrap();
+    let t0 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as i64;
+    store.grant_user(&Actor::user(&manager), "bob", ["blog.publish_post"]).await.unwrap();
+    store.revoke_user(&Actor::user(&root), "bob", ["blog.publish_post"]).await.unwrap();
+    store.create_group(&Actor::user(&root), "Editors").await.unwrap();
+    store.add_to_group(&Actor::user(&root), "bob", "Editors").await.unwrap();
     // A no-op is not a change.
-    assert_eq!(
-        store
-            .revoke_user(&Actor::user(&root), "bob", ["blog.publish_post"])
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(store.revoke_user(&Actor::user(&root), "bob", ["blog.publish_post"]).await.unwrap(), 0);
 
     let bob = store.audit(AuditQuery::new().user("bob")).await.unwrap();
     let actions: Vec<_> = bob.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(
-        actions,
-        ["add_member", "revoke_user", "grant_user", "create_user"]
-    );
+    assert_eq!(actions, ["add_member", "revoke_user", "grant_user", "create_user"]);
     assert!(bob.windows(2).all(|w| w[0].id > w[1].id));
     assert_eq!(bob[0].target_group.as_deref(), Some("Editors"));
     assert_eq!(bob[1].actor, "root");
     assert_eq!(bob[2].actor, "manager");
     assert_eq!(bob[2].permission.as_deref(), Some("blog.publish_post"));
     assert_eq!(bob[3].actor, "<system>");
-    let by_manager = store
-        .audit(AuditQuery::new().actor("manager"))
-        .await
-        .unwrap();
+    let by_manager = store.audit(AuditQuery::new().actor("manager")).await.unwrap();
     assert_eq!(by_manager.len(), 1);
     let recent = store.audit(AuditQuery::new().since(t0)).await.unwrap();
     assert_eq!(recent.len(), 4);
-    let page = store
-        .audit(AuditQuery::new().user("bob").limit(2))
-        .await
-        .unwrap();
-    let rest = store
-        .audit(AuditQuery::new().user("bob").before_id(page[1].id))
-        .await
-        .unwrap();
+    let page = store.audit(AuditQuery::new().user("bob").limit(2)).await.unwrap();
+    let rest = store.audit(AuditQuery::new().user("bob").before_id(page[1].id)).await.unwrap();
     assert_eq!(rest.len(), 2);
 }
 
 async fn a_change_shows_in_the_next_load(store: Store) {
     setup(&store).await;
-    store
-        .grant_user(SYSTEM, "bob", ["blog.publish_post"])
-        .await
-        .unwrap();
+    store.grant_user(SYSTEM, "bob", ["blog.publish_post"]).await.unwrap();
     let cached = store.get_user("bob").await.unwrap();
     assert!(cached.has_perm("blog.publish_post"));
-    assert!(
-        store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .has_perm("blog.publish_post")
-    );
-    store
-        .revoke_user(SYSTEM, "bob", ["blog.publish_post"])
-        .await
-        .unwrap();
-    assert!(
-        !store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .has_perm("blog.publish_post")
-    );
-    assert!(
-        cached.has_perm("blog.publish_post"),
-        "a loaded user is a snapshot"
-    );
+    assert!(store.get_user("bob").await.unwrap().has_perm("blog.publish_post"));
+    store.revoke_user(SYSTEM, "bob", ["blog.publish_post"]).await.unwrap();
+    assert!(!store.get_user("bob").await.unwrap().has_perm("blog.publish_post"));
+    assert!(cached.has_perm("blog.publish_post"), "a loaded user is a snapshot");
     // Through a group's grant, too.
     store.create_group(SYSTEM, "G").await.unwrap();
     store.add_to_group(SYSTEM, "bob", "G").await.unwrap();
-    assert!(
-        !store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .has_perm("blog.feature_post")
-    );
-    store
-        .grant_group(SYSTEM, "G", ["blog.feature_post"])
-        .await
-        .unwrap();
-    assert!(
-        store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .has_perm("blog.feature_post")
-    );
+    assert!(!store.get_user("bob").await.unwrap().has_perm("blog.feature_post"));
+    store.grant_group(SYSTEM, "G", ["blog.feature_post"]).await.unwrap();
+    assert!(store.get_user("bob").await.unwrap().has_perm("blog.feature_post"));
     store.delete_group(SYSTEM, "G").await.unwrap();
-    assert!(
-        !store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .has_perm("blog.feature_post")
-    );
+    assert!(!store.get_user("bob").await.unwrap().has_perm("blog.feature_post"));
 }
 
 async fn bad_input_is_a_typed_error_and_writes_nothing(store: Store) {
@@ -796,250 +382,87 @@ async fn bad_input_is_a_typed_error_and_writes_nothing(store: Store) {
         assert!(
             matches!(
                 store.create_user(SYSTEM, bad, "", None).await,
-                Err(StoreError::InvalidName {
-                    what: "username",
-                    ..
-                })
+                Err(StoreError::InvalidName { what: "username", .. })
             ),
             "{bad:?}"
         );
     }
-    assert!(matches!(
-        store.create_user(SYSTEM, "bob", "", None).await,
-        Err(StoreError::UsernameTaken(_))
-    ));
-    assert!(matches!(
-        store.create_group(SYSTEM, "").await,
-        Err(StoreError::InvalidName { .. })
-    ));
-    assert!(matches!(
-        store.create_group(SYSTEM, &long).await,
-        Err(StoreError::InvalidName { .. })
-    ));
+    assert!(matches!(store.create_user(SYSTEM, "bob", "", None).await, Err(StoreError::UsernameTaken(_))));
+    assert!(matches!(store.create_group(SYSTEM, "").await, Err(StoreError::InvalidName { .. })));
+    assert!(matches!(store.create_group(SYSTEM, &long).await, Err(StoreError::InvalidName { .. })));
     store.create_group(SYSTEM, "G").await.unwrap();
     let after_group = audit_len(&store).await;
+    assert!(matches!(store.create_group(SYSTEM, "G").await, Err(StoreError::GroupNameTaken(_))));
+    assert!(matches!(store.grant_user(SYSTEM, "bob", ["blog.nope"]).await, Err(StoreError::UnknownPermission(_))));
+    assert!(matches!(store.grant_user(SYSTEM, "bob", ["nodot"]).await, Err(StoreError::MalformedPermission(_))));
+    assert!(matches!(store.grant_user(SYSTEM, "nobody", ["blog.view_post"]).await, Err(StoreError::UserNotFound(_))));
     assert!(matches!(
-        store.create_group(SYSTEM, "G").await,
-        Err(StoreError::GroupNameTaken(_))
-    ));
-    assert!(matches!(
-        store.grant_user(SYSTEM, "bob", ["blog.nope"]).await,
-        Err(StoreError::UnknownPermission(_))
-    ));
-    assert!(matches!(
-        store.grant_user(SYSTEM, "bob", ["nodot"]).await,
-        Err(StoreError::MalformedPermission(_))
-    ));
-    assert!(matches!(
-        store.grant_user(SYSTEM, "nobody", ["blog.view_post"]).await,
-        Err(StoreError::UserNotFound(_))
-    ));
-    assert!(matches!(
-        store
-            .grant_group(SYSTEM, "nogroup", ["blog.view_post"])
-            .await,
+        store.grant_group(SYSTEM, "nogroup", ["blog.view_post"]).await,
         Err(StoreError::GroupNotFound(_))
     ));
-    assert!(matches!(
-        store.add_to_group(SYSTEM, "bob", "nogroup").await,
-        Err(StoreError::GroupNotFound(_))
-    ));
-    assert!(matches!(
-        store.get_user("nobody").await,
-        Err(StoreError::UserNotFound(_))
-    ));
+    assert!(matches!(store.add_to_group(SYSTEM, "bob", "nogroup").await, Err(StoreError::GroupNotFound(_))));
+    assert!(matches!(store.get_user("nobody").await, Err(StoreError::UserNotFound(_))));
     assert_eq!(audit_len(&store).await, after_group);
     assert_eq!(after_group, before + 1);
-    let message = store
-        .grant_user(SYSTEM, "bob", ["blog.nope"])
-        .await
-        .unwrap_err()
-        .to_string();
+    let message = store.grant_user(SYSTEM, "bob", ["blog.nope"]).await.unwrap_err().to_string();
     assert!(message.contains("blog.nope"), "{message}");
 }
 
 async fn groups_rename_delete_and_members(store: Store) {
     setup(&store).await;
     store.create_group(SYSTEM, "Writers").await.unwrap();
-    store
-        .grant_group(SYSTEM, "Writers", [Post::ADD_POST, Post::CHANGE_POST])
-        .await
-        .unwrap();
-    assert!(
-        store
-            .add_to_group(SYSTEM, "alice", "Writers")
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .add_to_group(SYSTEM, "alice", "Writers")
-            .await
-            .unwrap(),
-        "already a member"
-    );
+    store.grant_group(SYSTEM, "Writers", [Post::ADD_POST, Post::CHANGE_POST]).await.unwrap();
+    assert!(store.add_to_group(SYSTEM, "alice", "Writers").await.unwrap());
+    assert!(!store.add_to_group(SYSTEM, "alice", "Writers").await.unwrap(), "already a member");
     store.add_to_group(SYSTEM, "bob", "Writers").await.unwrap();
-    assert_eq!(
-        store.group_members("Writers").await.unwrap(),
-        ["alice", "bob"]
-    );
-    store
-        .rename_group(SYSTEM, "Writers", "Senior Writers")
-        .await
-        .unwrap();
-    assert_eq!(
-        store
-            .get_user("alice")
-            .await
-            .unwrap()
-            .groups()
-            .collect::<Vec<_>>(),
-        ["Senior Writers"]
-    );
+    assert_eq!(store.group_members("Writers").await.unwrap(), ["alice", "bob"]);
+    store.rename_group(SYSTEM, "Writers", "Senior Writers").await.unwrap();
+    assert_eq!(store.get_user("alice").await.unwrap().groups().collect::<Vec<_>>(), ["Senior Writers"]);
     let groups = store.list_groups().await.unwrap();
     assert_eq!(groups.len(), 1);
-    assert_eq!(
-        (groups[0].name.as_str(), groups[0].members),
-        ("Senior Writers", 2)
-    );
+    assert_eq!((groups[0].name.as_str(), groups[0].members), ("Senior Writers", 2));
     assert_eq!(groups[0].permissions, ["blog.add_post", "blog.change_post"]);
-    assert!(
-        store
-            .remove_from_group(SYSTEM, "bob", "Senior Writers")
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .get_user("bob")
-            .await
-            .unwrap()
-            .has_perm(Post::ADD_POST)
-    );
-    store
-        .revoke_group(SYSTEM, "Senior Writers", [Post::CHANGE_POST])
-        .await
-        .unwrap();
-    assert!(
-        !store
-            .get_user("alice")
-            .await
-            .unwrap()
-            .has_perm(Post::CHANGE_POST)
-    );
+    assert!(store.remove_from_group(SYSTEM, "bob", "Senior Writers").await.unwrap());
+    assert!(!store.get_user("bob").await.unwrap().has_perm(Post::ADD_POST));
+    store.revoke_group(SYSTEM, "Senior Writers", [Post::CHANGE_POST]).await.unwrap();
+    assert!(!store.get_user("alice").await.unwrap().has_perm(Post::CHANGE_POST));
     store.delete_group(SYSTEM, "Senior Writers").await.unwrap();
-    assert!(matches!(
-        store.get_group("Senior Writers").await,
-        Err(StoreError::GroupNotFound(_))
-    ));
-    assert!(
-        store
-            .get_user("alice")
-            .await
-            .unwrap()
-            .groups()
-            .next()
-            .is_none()
-    );
+    assert!(matches!(store.get_group("Senior Writers").await, Err(StoreError::GroupNotFound(_))));
+    assert!(store.get_user("alice").await.unwrap().groups().next().is_none());
 }
 
 async fn passwords_and_authentication(store: Store) {
     let (root, manager) = setup(&store).await;
     assert!(store.check_password("root", "root-password").await.unwrap());
     assert!(!store.check_password("root", "wrong").await.unwrap());
-    assert!(
-        store
-            .authenticate("root", "root-password")
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(store.authenticate("root", "root-password").await.unwrap().is_some());
     assert!(store.authenticate("root", "wrong").await.unwrap().is_none());
-    assert!(
-        store
-            .authenticate("ghost", "whatever")
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        store.authenticate("bob", "").await.unwrap().is_none(),
-        "no password: unusable"
-    );
-    store
-        .set_password(&Actor::user(&manager), "bob", "bob-password")
-        .await
-        .unwrap();
-    assert!(
-        store
-            .authenticate("bob", "bob-password")
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(store.authenticate("ghost", "whatever").await.unwrap().is_none());
+    assert!(store.authenticate("bob", "").await.unwrap().is_none(), "no password: unusable");
+    store.set_password(&Actor::user(&manager), "bob", "bob-password").await.unwrap();
+    assert!(store.authenticate("bob", "bob-password").await.unwrap().is_some());
     let bob = store.get_user("bob").await.unwrap();
-    store
-        .set_password(&Actor::user(&bob), "bob", "new-password")
-        .await
-        .unwrap();
+    store.set_password(&Actor::user(&bob), "bob", "new-password").await.unwrap();
     assert_eq!(
-        refused(
-            store
-                .set_password(&Actor::user(&bob), "alice", "x-x-x-x")
-                .await
-        ),
-        Rule::NeedsPermission {
-            perm: "auth.change_user"
-        }
+        refused(store.set_password(&Actor::user(&bob), "alice", "x-x-x-x").await),
+        Rule::NeedsPermission { perm: "auth.change_user" }
     );
-    assert_eq!(
-        refused(
-            store
-                .set_password(&Actor::user(&manager), "root", "x-x-x-x")
-                .await
-        ),
-        Rule::SuperuserOnly
-    );
-    store
-        .set_active(&Actor::user(&root), "bob", false)
-        .await
-        .unwrap();
-    assert!(
-        store
-            .authenticate("bob", "new-password")
-            .await
-            .unwrap()
-            .is_none(),
-        "inactive users do not log in"
-    );
-    assert!(matches!(
-        store.set_password(SYSTEM, "bob", "").await,
-        Err(StoreError::Password(_))
-    ));
+    assert_eq!(refused(store.set_password(&Actor::user(&manager), "root", "x-x-x-x").await), Rule::SuperuserOnly);
+    store.set_active(&Actor::user(&root), "bob", false).await.unwrap();
+    assert!(store.authenticate("bob", "new-password").await.unwrap().is_none(), "inactive users do not log in");
+    assert!(matches!(store.set_password(SYSTEM, "bob", "").await, Err(StoreError::Password(_))));
 }
 
 async fn listing_users_pages_and_searches(store: Store) {
     setup(&store).await;
-    for (name, email) in [
-        ("d_1", "d1@mail.test"),
-        ("d2", "d%2@mail.test"),
-        ("dave.smith", "ds@mail.test"),
-        ("ünïcode", "u@mail.test"),
-    ] {
+    for (name, email) in
+        [("d_1", "d1@mail.test"), ("d2", "d%2@mail.test"), ("dave.smith", "ds@mail.test"), ("ünïcode", "u@mail.test")]
+    {
         store.create_user(SYSTEM, name, email, None).await.unwrap();
     }
     let first = store.list_users(UserPage::first().limit(3)).await.unwrap();
-    assert_eq!(
-        first
-            .iter()
-            .map(|u| u.username.as_str())
-            .collect::<Vec<_>>(),
-        ["alice", "bob", "carol"]
-    );
-    let next = store
-        .list_users(UserPage::first().after("carol").limit(3))
-        .await
-        .unwrap();
+    assert_eq!(first.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["alice", "bob", "carol"]);
+    let next = store.list_users(UserPage::first().after("carol").limit(3)).await.unwrap();
     assert_eq!(next[0].username, "d2");
     let search = |q: &'static str| {
         let store = store.clone();
@@ -1088,33 +511,18 @@ async fn concurrent_grants_and_revokes_agree_with_the_audit_log(store: Store) {
     let mut log = store.audit(AuditQuery::new().limit(10_000)).await.unwrap();
     log.reverse();
     let mut replayed = std::collections::HashSet::new();
-    for entry in log
-        .iter()
-        .filter(|e| e.action == "grant_user" || e.action == "revoke_user")
-    {
-        let key = (
-            entry.target_user.clone().unwrap(),
-            entry.permission.clone().unwrap(),
-        );
+    for entry in log.iter().filter(|e| e.action == "grant_user" || e.action == "revoke_user") {
+        let key = (entry.target_user.clone().unwrap(), entry.permission.clone().unwrap());
         if entry.action == "grant_user" {
-            assert!(
-                replayed.insert(key),
-                "a grant of something already held was logged"
-            );
+            assert!(replayed.insert(key), "a grant of something already held was logged");
         } else {
-            assert!(
-                replayed.remove(&key),
-                "a revoke of something not held was logged"
-            );
+            assert!(replayed.remove(&key), "a revoke of something not held was logged");
         }
     }
     for user in users {
         let held = store.get_user(user).await.unwrap().get_user_permissions();
-        let expected: std::collections::HashSet<String> = replayed
-            .iter()
-            .filter(|(u, p)| u == user && p.starts_with("blog."))
-            .map(|(_, p)| p.clone())
-            .collect();
+        let expected: std::collections::HashSet<String> =
+            replayed.iter().filter(|(u, p)| u == user && p.starts_with("blog.")).map(|(_, p)| p.clone()).collect();
         assert_eq!(held, expected, "{user}");
     }
 }

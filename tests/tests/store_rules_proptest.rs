@@ -14,13 +14,8 @@ pub struct Post;
 
 const USERS: [&str; 5] = ["root", "u1", "u2", "u3", "u4"];
 const GROUPS: [&str; 2] = ["g0", "g1"];
-const PERMS: [&str; 5] = [
-    "blog.view_post",
-    "blog.publish_post",
-    "auth.change_user",
-    "auth.change_group",
-    "auth.view_user",
-];
+const PERMS: [&str; 5] =
+    ["blog.view_post", "blog.publish_post", "auth.change_user", "auth.change_group", "auth.view_user"];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -35,9 +30,7 @@ enum Op {
 
 /// An actor index: 0..5 are the users, 5 is the system.
 fn actor(index: usize) -> Actor {
-    USERS
-        .get(index)
-        .map_or(Actor::System, |name| Actor::User((*name).to_owned()))
+    USERS.get(index).map_or(Actor::System, |name| Actor::User((*name).to_owned()))
 }
 
 fn ops() -> impl Strategy<Value = Op> {
@@ -57,36 +50,16 @@ async fn setup() -> Store {
     let store = Store::open("sqlite::memory:").await.unwrap();
     store.migrate().await.unwrap();
     let system = Actor::System;
-    store
-        .create_superuser(&system, "root", "", "root-password")
-        .await
-        .unwrap();
+    store.create_superuser(&system, "root", "", "root-password").await.unwrap();
     for name in &USERS[1..] {
         store.create_user(&system, name, "", None).await.unwrap();
     }
     for group in GROUPS {
         store.create_group(&system, group).await.unwrap();
     }
-    store
-        .grant_user(
-            &system,
-            "u1",
-            ["auth.change_user", "blog.view_post", "blog.publish_post"],
-        )
-        .await
-        .unwrap();
-    store
-        .grant_user(&system, "u2", ["auth.change_group", "blog.view_post"])
-        .await
-        .unwrap();
-    store
-        .grant_user(
-            &system,
-            "u3",
-            ["auth.change_user", "auth.change_group", "auth.view_user"],
-        )
-        .await
-        .unwrap();
+    store.grant_user(&system, "u1", ["auth.change_user", "blog.view_post", "blog.publish_post"]).await.unwrap();
+    store.grant_user(&system, "u2", ["auth.change_group", "blog.view_post"]).await.unwrap();
+    store.grant_user(&system, "u3", ["auth.change_user", "auth.change_group", "auth.view_user"]).await.unwrap();
     store
 }
 
@@ -102,62 +75,30 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     for op in ops {
         let (actor_index, perms_handed): (usize, Vec<String>) = match &op {
             Op::GrantUser(a, _, p) | Op::GrantGroup(a, _, p) => (*a, vec![PERMS[*p].to_owned()]),
-            Op::AddMember(a, _, g) => (
-                *a,
-                store
-                    .list_groups()
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .find(|x| x.name == GROUPS[*g])
-                    .unwrap()
-                    .permissions,
-            ),
-            Op::RevokeUser(a, ..)
-            | Op::RemoveMember(a, ..)
-            | Op::SetSuperuser(a, ..)
-            | Op::SetActive(a, ..) => (*a, Vec::new()),
+            Op::AddMember(a, _, g) => {
+                (*a, store.list_groups().await.unwrap().into_iter().find(|x| x.name == GROUPS[*g]).unwrap().permissions)
+            }
+            Op::RevokeUser(a, ..) | Op::RemoveMember(a, ..) | Op::SetSuperuser(a, ..) | Op::SetActive(a, ..) => {
+                (*a, Vec::new())
+            }
         };
         let who = actor(actor_index);
         let before = snapshot(&store, &who).await;
         let outcome = match &op {
-            Op::GrantUser(_, u, p) => store
-                .grant_user(&who, USERS[*u], [PERMS[*p]])
-                .await
-                .map(drop),
-            Op::RevokeUser(_, u, p) => store
-                .revoke_user(&who, USERS[*u], [PERMS[*p]])
-                .await
-                .map(drop),
-            Op::GrantGroup(_, g, p) => store
-                .grant_group(&who, GROUPS[*g], [PERMS[*p]])
-                .await
-                .map(drop),
-            Op::AddMember(_, u, g) => store
-                .add_to_group(&who, USERS[*u], GROUPS[*g])
-                .await
-                .map(drop),
-            Op::RemoveMember(_, u, g) => store
-                .remove_from_group(&who, USERS[*u], GROUPS[*g])
-                .await
-                .map(drop),
+            Op::GrantUser(_, u, p) => store.grant_user(&who, USERS[*u], [PERMS[*p]]).await.map(drop),
+            Op::RevokeUser(_, u, p) => store.revoke_user(&who, USERS[*u], [PERMS[*p]]).await.map(drop),
+            Op::GrantGroup(_, g, p) => store.grant_group(&who, GROUPS[*g], [PERMS[*p]]).await.map(drop),
+            Op::AddMember(_, u, g) => store.add_to_group(&who, USERS[*u], GROUPS[*g]).await.map(drop),
+            Op::RemoveMember(_, u, g) => store.remove_from_group(&who, USERS[*u], GROUPS[*g]).await.map(drop),
             Op::SetSuperuser(_, u, b) => store.set_superuser(&who, USERS[*u], *b).await,
             Op::SetActive(_, u, b) => store.set_active(&who, USERS[*u], *b).await,
         };
-        let restricted = before
-            .as_ref()
-            .is_some_and(|u| !(u.is_active() && u.is_superuser()));
+        let restricted = before.as_ref().is_some_and(|u| !(u.is_active() && u.is_superuser()));
         if outcome.is_ok() && restricted {
             let actor = before.as_ref().unwrap();
-            prop_assert!(
-                !matches!(op, Op::SetSuperuser(..)),
-                "{op:?}: a non-superuser changed a superuser flag"
-            );
+            prop_assert!(!matches!(op, Op::SetSuperuser(..)), "{op:?}: a non-superuser changed a superuser flag");
             for perm in &perms_handed {
-                prop_assert!(
-                    perm != "auth.change_user",
-                    "{op:?}: a non-superuser granted auth.change_user"
-                );
+                prop_assert!(perm != "auth.change_user", "{op:?}: a non-superuser granted auth.change_user");
                 prop_assert!(
                     actor.has_perm(perm.as_str()),
                     "{op:?}: {} granted {perm} without holding it",
@@ -165,13 +106,8 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 );
             }
         }
-        let superusers = store
-            .list_users(permfw::store::UserPage::first())
-            .await
-            .unwrap()
-            .iter()
-            .filter(|u| u.is_superuser)
-            .count();
+        let superusers =
+            store.list_users(permfw::store::UserPage::first()).await.unwrap().iter().filter(|u| u.is_superuser).count();
         prop_assert!(superusers <= 1, "{op:?}: {superusers} superusers");
     }
     Ok(())

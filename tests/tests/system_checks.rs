@@ -38,9 +38,7 @@ fn two_models_under_one_name_are_e001() {
     assert_eq!(e001.len(), 1, "{checks:#?}");
     assert_eq!(e001[0].obj(), "blog.post");
     assert_eq!(e001[0].level(), Level::Error);
-    assert!(
-        e001[0].msg().contains("system_checks::Post") && e001[0].msg().contains("elsewhere::Post")
-    );
+    assert!(e001[0].msg().contains("system_checks::Post") && e001[0].msg().contains("elsewhere::Post"));
     assert!(e001[0].hint().unwrap().contains("model_name"));
 }
 
@@ -52,17 +50,11 @@ fn one_codename_on_two_models_is_e002_and_either_holds() {
     assert_eq!(e002[0].obj(), "blog.publish");
     assert!(e002[0].is_serious());
     let text = e002[0].to_string();
-    assert!(
-        text.starts_with("blog.publish: (permfw.E002) permission `blog.publish` is declared by"),
-        "{text}"
-    );
+    assert!(text.starts_with("blog.publish: (permfw.E002) permission `blog.publish` is declared by"), "{text}");
     assert!(text.contains("\n\tHINT: rename"), "{text}");
 
     // The registry lists both; `get` returns the first in registry order; a string holds for either.
-    let publishes: Vec<_> = permfw::registry()
-        .permissions()
-        .filter(|p| p.as_str() == "blog.publish")
-        .collect();
+    let publishes: Vec<_> = permfw::registry().permissions().filter(|p| p.as_str() == "blog.publish").collect();
     assert_eq!(publishes, [Page::PUBLISH, Post::PUBLISH]);
     assert_eq!(permfw::registry().get("blog.publish"), Some(Page::PUBLISH));
     let post_publisher = User::builder("a").permission(Post::PUBLISH).build();
@@ -76,27 +68,12 @@ fn guards_naming_unregistered_permissions_are_e003_with_a_suggestion() {
     let checks = permfw::check();
     let e003: Vec<_> = checks.iter().filter(|c| c.id() == "permfw.E003").collect();
     assert_eq!(e003.len(), 2, "{checks:#?}");
-    let misspelled = e003
-        .iter()
-        .find(|c| c.msg().contains("`blog.publsh`"))
-        .unwrap();
+    let misspelled = e003.iter().find(|c| c.msg().contains("`blog.publsh`")).unwrap();
     assert_eq!(misspelled.obj(), "system_checks::misspelled");
-    assert!(
-        misspelled
-            .msg()
-            .contains("on `misspelled` (tests/tests/system_checks.rs:24:23)"),
-        "{}",
-        misspelled.msg()
-    );
+    assert!(misspelled.msg().contains("on `misspelled` (tests/tests/system_checks.rs:24:23)"), "{}", misspelled.msg());
     assert_eq!(misspelled.hint(), Some("did you mean `blog.publish`?"));
-    let unlinked = e003
-        .iter()
-        .find(|c| c.msg().contains("`shop.refund_order`"))
-        .unwrap();
-    assert!(
-        unlinked.hint().unwrap().contains("link the crate"),
-        "{unlinked}"
-    );
+    let unlinked = e003.iter().find(|c| c.msg().contains("`shop.refund_order`")).unwrap();
+    assert!(unlinked.hint().unwrap().contains("link the crate"), "{unlinked}");
 }
 
 #[test]
@@ -133,15 +110,5 @@ fn the_registry_is_ordered_by_app_model_then_declaration() {
     let apps: Vec<_> = permfw::registry().app_labels().collect();
     assert_eq!(apps, ["auth", "blog"]);
     let models: Vec<_> = permfw::registry().models().map(|m| m.label()).collect();
-    assert_eq!(
-        models,
-        [
-            "auth.Group",
-            "auth.Permission",
-            "auth.User",
-            "blog.Page",
-            "blog.Post",
-            "blog.Post"
-        ]
-    );
+    assert_eq!(models, ["auth.Group", "auth.Permission", "auth.User", "blog.Page", "blog.Post", "blog.Post"]);
 }

@@ -77,29 +77,24 @@ fn entry(cx: &Ctxt, expr: Expr, args: &mut Args) {
 /// A permission, or `any(...)` when `allow_any`.
 fn permission(cx: &Ctxt, expr: Expr, allow_any: bool) -> Option<Required> {
     match expr {
-        Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(lit), ..
-        }) => check_string(cx, &lit).then_some(Required::Str(lit)),
+        Expr::Lit(syn::ExprLit { lit: Lit::Str(lit), .. }) => check_string(cx, &lit).then_some(Required::Str(lit)),
         Expr::Path(path) => Some(Required::Path(path)),
         Expr::Call(call) if is_ident(&call.func, "any") => {
             if !allow_any {
-                cx.error_spanned_by(
-                    &call.func,
-                    "`any(...)` cannot be nested; list the alternatives in one `any(...)`",
-                );
+                cx.error_spanned_by(&call.func, "`any(...)` cannot be nested; list the alternatives in one `any(...)`");
                 return None;
             }
             if call.args.is_empty() {
-                cx.error_spanned_by(&call, "`any()` needs at least one permission, e.g. `any(Post::CHANGE_POST, Post::PUBLISH_POST)`");
+                cx.error_spanned_by(
+                    &call,
+                    "`any()` needs at least one permission, e.g. `any(Post::CHANGE_POST, Post::PUBLISH_POST)`",
+                );
                 return None;
             }
             let mut group = Vec::new();
             for arg in call.args {
                 if let Expr::Assign(assign) = &arg {
-                    cx.error_spanned_by(
-                        &assign.left,
-                        "options go outside `any(...)`, after the permissions",
-                    );
+                    cx.error_spanned_by(&assign.left, "options go outside `any(...)`, after the permissions");
                 } else if let Some(required) = permission(cx, arg, false) {
                     group.push(required);
                 }
@@ -116,9 +111,8 @@ fn permission(cx: &Ctxt, expr: Expr, allow_any: bool) -> Option<Required> {
 /// `"app_label.codename"`, each half in its character set.
 fn check_string(cx: &Ctxt, lit: &LitStr) -> bool {
     let value = lit.value();
-    let well_formed = value
-        .split_once('.')
-        .is_some_and(|(app, code)| codename::is_label(app) && codename::is_codename(code));
+    let well_formed =
+        value.split_once('.').is_some_and(|(app, code)| codename::is_label(app) && codename::is_codename(code));
     if !well_formed {
         let advice = match value.split_once('.') {
             None if codename::is_codename(&value) => {
@@ -134,9 +128,7 @@ fn check_string(cx: &Ctxt, lit: &LitStr) -> bool {
         };
         cx.error_at(
             lit.span(),
-            format_args!(
-                "expected \"app_label.codename\" (lower case, digits and underscores){advice}"
-            ),
+            format_args!("expected \"app_label.codename\" (lower case, digits and underscores){advice}"),
         );
     }
     well_formed
@@ -150,35 +142,19 @@ fn option(cx: &Ctxt, left: Expr, right: Expr, args: &mut Args) {
     match key.to_string().as_str() {
         "user" => match as_ident(&right) {
             Some(name) => set_once(cx, &key, &mut args.user, name),
-            None => cx.error_spanned_by(
-                &right,
-                "`user` names an argument of the function, e.g. `user = viewer`",
-            ),
+            None => cx.error_spanned_by(&right, "`user` names an argument of the function, e.g. `user = viewer`"),
         },
         "raise_exception" => match right {
-            Expr::Lit(syn::ExprLit {
-                lit: Lit::Bool(b), ..
-            }) => set_once(cx, &key, &mut args.raise_exception, b),
-            other => cx.error_spanned_by(
-                &other,
-                "expected `raise_exception = true` or `raise_exception = false`",
-            ),
+            Expr::Lit(syn::ExprLit { lit: Lit::Bool(b), .. }) => set_once(cx, &key, &mut args.raise_exception, b),
+            other => cx.error_spanned_by(&other, "expected `raise_exception = true` or `raise_exception = false`"),
         },
         "login_url" => match right {
-            Expr::Lit(syn::ExprLit {
-                lit: Lit::Str(url), ..
-            }) if !url.value().is_empty() => {
+            Expr::Lit(syn::ExprLit { lit: Lit::Str(url), .. }) if !url.value().is_empty() => {
                 set_once(cx, &key, &mut args.login_url, url);
             }
-            other => cx.error_spanned_by(
-                &other,
-                "expected a URL string, e.g. `login_url = \"/accounts/login/\"`",
-            ),
+            other => cx.error_spanned_by(&other, "expected a URL string, e.g. `login_url = \"/accounts/login/\"`"),
         },
-        _ => cx.error_spanned_by(
-            &key,
-            format_args!("unknown option `{key}`; expected {OPTIONS}"),
-        ),
+        _ => cx.error_spanned_by(&key, format_args!("unknown option `{key}`; expected {OPTIONS}")),
     }
 }
 

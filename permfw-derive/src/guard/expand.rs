@@ -40,10 +40,7 @@ impl Expander<'_> {
             }
             Required::Any(group) => {
                 let members: Vec<TokenStream> = group.iter().map(|r| self.required(r)).collect();
-                let local = Ident::new(
-                    &format!("__permfw_any_{}", self.groups.len()),
-                    Span::mixed_site(),
-                );
+                let local = Ident::new(&format!("__permfw_any_{}", self.groups.len()), Span::mixed_site());
                 self.groups.push(quote!(let #local = [#(#members),*];));
                 quote!(::permfw::__private::Required::Any(&#local))
             }
@@ -52,25 +49,14 @@ impl Expander<'_> {
 }
 
 pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
-    let Guarded {
-        mut func,
-        user,
-        user_span,
-    } = guarded;
+    let Guarded { mut func, user, user_span } = guarded;
     let required_var = Ident::new("__permfw_required", Span::mixed_site());
     let fn_name = func.sig.ident.to_string();
-    let mut expander = Expander {
-        fn_name: &fn_name,
-        sites: Vec::new(),
-        groups: Vec::new(),
-    };
+    let mut expander = Expander { fn_name: &fn_name, sites: Vec::new(), groups: Vec::new() };
     let required: Vec<TokenStream> = args.required.iter().map(|r| expander.required(r)).collect();
     let Expander { sites, groups, .. } = expander;
 
-    let raise_exception = args
-        .raise_exception
-        .as_ref()
-        .is_some_and(syn::LitBool::value);
+    let raise_exception = args.raise_exception.as_ref().is_some_and(syn::LitBool::value);
     let login_url = match &args.login_url {
         Some(url) => quote!(::core::option::Option::Some(#url)),
         None => quote!(::core::option::Option::None),
@@ -87,8 +73,7 @@ pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
             &::permfw::__private::Options { raise_exception: #raise_exception, login_url: #login_url },
         )
     };
-    let from_denied =
-        quote_spanned!(return_span=> ::permfw::__private::Guarded::from_denied(#denied));
+    let from_denied = quote_spanned!(return_span=> ::permfw::__private::Guarded::from_denied(#denied));
     let body = &func.block;
     *func.block = syn::parse_quote!({
         {

@@ -29,18 +29,12 @@ pub fn parse(cx: &Ctxt, item: TokenStream, named: Option<&Ident>) -> Option<Guar
         );
     }
     let (user, user_span) = user_argument(cx, &func, named)?;
-    Some(Guarded {
-        func,
-        user,
-        user_span,
-    })
+    Some(Guarded { func, user, user_span })
 }
 
 fn not_a_function(cx: &Ctxt, item: TokenStream) {
     if let Ok(decl) = syn::parse2::<syn::TraitItemFn>(item.clone()) {
-        let span = decl
-            .semi_token
-            .map_or_else(|| decl.sig.span(), |semi| semi.span);
+        let span = decl.semi_token.map_or_else(|| decl.sig.span(), |semi| semi.span);
         cx.error_at(
             span,
             "`#[permission_required]` needs a function body to guard; put it on the implementation, not on the declaration",
@@ -59,10 +53,7 @@ fn not_a_function(cx: &Ctxt, item: TokenStream) {
         Ok(other) => other.span(),
         Err(err) => err.span(),
     };
-    cx.error_at(
-        span,
-        "`#[permission_required]` can only guard a function with a body",
-    );
+    cx.error_at(span, "`#[permission_required]` can only guard a function with a body");
 }
 
 fn user_argument(cx: &Ctxt, func: &ItemFn, named: Option<&Ident>) -> Option<(Ident, Span)> {
@@ -93,18 +84,8 @@ fn user_argument(cx: &Ctxt, func: &ItemFn, named: Option<&Ident>) -> Option<(Ide
                 },
             })
             .collect();
-        let known = if names.is_empty() {
-            "it has none".to_string()
-        } else {
-            format!("it has {}", names.join(", "))
-        };
-        cx.error_spanned_by(
-            name,
-            format_args!(
-                "`user = {name}` names no argument of `{}`; {known}",
-                sig.ident
-            ),
-        );
+        let known = if names.is_empty() { "it has none".to_string() } else { format!("it has {}", names.join(", ")) };
+        cx.error_spanned_by(name, format_args!("`user = {name}` names no argument of `{}`; {known}", sig.ident));
         return None;
     }
     let first = sig.inputs.iter().find_map(|arg| match arg {

@@ -20,10 +20,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         (Err(errors), Some(mut guarded)) => {
             // The function stays, unguarded, so the rest of the crate compiles; its user argument
             // would now look unused, which is not worth a warning next to the error.
-            guarded
-                .func
-                .attrs
-                .push(syn::parse_quote!(#[allow(unused_variables)]));
+            guarded.func.attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
             let (errors, func) = (errors.into_compile_error(), guarded.func);
             quote::quote!(#errors #func)
         }
@@ -49,9 +46,7 @@ mod tests {
 
     fn errors(args: TokenStream, item: TokenStream) -> Vec<String> {
         let out = expand(args, item).to_string();
-        out.match_indices("compile_error ! {")
-            .map(|(i, _)| out[i..].split('"').nth(1).unwrap().to_string())
-            .collect()
+        out.match_indices("compile_error ! {").map(|(i, _)| out[i..].split('"').nth(1).unwrap().to_string()).collect()
     }
 
     #[test]
@@ -65,21 +60,11 @@ mod tests {
                 }
             ),
         );
-        let body = out
-            .split_once("-> Result<(), PermissionDenied> {")
-            .unwrap()
-            .1
-            .trim_start();
+        let body = out.split_once("-> Result<(), PermissionDenied> {").unwrap().1.trim_start();
         assert!(body.starts_with('{'), "{out}");
-        assert!(
-            out.contains("static __PERMFW_SITE_0: ::permfw::__private::GuardSite"),
-            "{out}"
-        );
+        assert!(out.contains("static __PERMFW_SITE_0: ::permfw::__private::GuardSite"), "{out}");
         assert!(out.contains("\"blog.publish_post\""));
-        assert!(
-            out.contains("::permfw::__private::check(\n            &user,"),
-            "{out}"
-        );
+        assert!(out.contains("::permfw::__private::check(\n            &user,"), "{out}");
         assert!(out.contains("Required::Site(&__PERMFW_SITE_0)"), "{out}");
         assert!(out.find("Guarded::from_denied").unwrap() < out.find("post.publish()").unwrap());
         assert!(out.contains("pub fn publish(user: &User, post: &mut Post)"));
@@ -103,15 +88,9 @@ mod tests {
         );
         assert!(out.contains("&viewer,"), "{out}");
         assert!(out.contains("Required::Any(&__permfw_any_0)"), "{out}");
-        assert!(
-            out.contains("::permfw::__private::required(Post::VIEW_POST)"),
-            "{out}"
-        );
+        assert!(out.contains("::permfw::__private::required(Post::VIEW_POST)"), "{out}");
         assert!(out.contains("raise_exception: true"), "{out}");
-        assert!(
-            out.contains("::core::option::Option::Some(\"/login/\")"),
-            "{out}"
-        );
+        assert!(out.contains("::core::option::Option::Some(\"/login/\")"), "{out}");
     }
 
     #[test]

@@ -17,10 +17,7 @@ pub struct Spanned<T> {
 
 impl Spanned<String> {
     fn from_lit(lit: &LitStr) -> Self {
-        Spanned {
-            value: lit.value(),
-            span: lit.span(),
-        }
+        Spanned { value: lit.value(), span: lit.span() }
     }
 }
 
@@ -46,16 +43,11 @@ pub fn parse(cx: &Ctxt, attrs: &[Attribute]) -> Attrs {
     let mut out = Attrs::default();
     for attr in attrs {
         if attr.path().is_ident("model") {
-            parse_list(cx, attr, "#[model(app_label = \"blog\")]", |input| {
-                parse_model_entry(cx, input, &mut out)
-            });
+            parse_list(cx, attr, "#[model(app_label = \"blog\")]", |input| parse_model_entry(cx, input, &mut out));
         } else if attr.path().is_ident("permissions") {
-            parse_list(
-                cx,
-                attr,
-                "#[permissions(publish_post = \"Can publish post\")]",
-                |input| parse_permission_entry(input, &mut out.permissions),
-            );
+            parse_list(cx, attr, "#[permissions(publish_post = \"Can publish post\")]", |input| {
+                parse_permission_entry(input, &mut out.permissions)
+            });
         }
     }
     out
@@ -63,17 +55,9 @@ pub fn parse(cx: &Ctxt, attrs: &[Attribute]) -> Attrs {
 
 /// Runs `entry` on each comma-separated entry of `#[name(...)]`; an entry that fails is reported
 /// and skipped up to the next comma.
-fn parse_list(
-    cx: &Ctxt,
-    attr: &Attribute,
-    example: &str,
-    mut entry: impl FnMut(ParseStream<'_>) -> syn::Result<()>,
-) {
+fn parse_list(cx: &Ctxt, attr: &Attribute, example: &str, mut entry: impl FnMut(ParseStream<'_>) -> syn::Result<()>) {
     let syn::Meta::List(list) = &attr.meta else {
-        cx.error_spanned_by(
-            attr,
-            format_args!("expected a list in parentheses, e.g. `{example}`"),
-        );
+        cx.error_spanned_by(attr, format_args!("expected a list in parentheses, e.g. `{example}`"));
         return;
     };
     let parsed = list.parse_args_with(|input: ParseStream<'_>| {
@@ -148,10 +132,7 @@ fn parse_string_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<Spanne
     if input.peek(LitStr) {
         return Ok(Spanned::from_lit(&input.parse()?));
     }
-    Err(wrong_kind(
-        input,
-        format_args!("expected a string literal, e.g. `{key} = \"blog\"`"),
-    ))
+    Err(wrong_kind(input, format_args!("expected a string literal, e.g. `{key} = \"blog\"`")))
 }
 
 fn expect_eq(key: &Ident, input: ParseStream<'_>) -> syn::Result<()> {
@@ -159,27 +140,17 @@ fn expect_eq(key: &Ident, input: ParseStream<'_>) -> syn::Result<()> {
         input.parse::<Token![=]>()?;
         Ok(())
     } else {
-        Err(syn::Error::new(
-            key.span(),
-            format_args!("expected `=` and a value after `{key}`"),
-        ))
+        Err(syn::Error::new(key.span(), format_args!("expected `=` and a value after `{key}`")))
     }
 }
 
 /// An error on the next token of `input` (or its end).
 fn wrong_kind(input: ParseStream<'_>, msg: impl std::fmt::Display) -> syn::Error {
-    let span = input
-        .fork()
-        .parse::<TokenTree>()
-        .map_or_else(|_| input.span(), |tt| tt.span());
+    let span = input.fork().parse::<TokenTree>().map_or_else(|_| input.span(), |tt| tt.span());
     syn::Error::new(span, msg)
 }
 
-fn parse_actions(
-    cx: &Ctxt,
-    key: &Ident,
-    input: ParseStream<'_>,
-) -> syn::Result<Spanned<Vec<Spanned<String>>>> {
+fn parse_actions(cx: &Ctxt, key: &Ident, input: ParseStream<'_>) -> syn::Result<Spanned<Vec<Spanned<String>>>> {
     expect_eq(key, input)?;
     let content;
     let span = if input.peek(syn::token::Bracket) {
@@ -213,10 +184,7 @@ fn parse_actions(
             return Err(err);
         }
     }
-    Ok(Spanned {
-        value: actions,
-        span,
-    })
+    Ok(Spanned { value: actions, span })
 }
 
 /// Consumes what is left of a delimited group, so that syn adds no "unexpected token" error
@@ -229,8 +197,7 @@ fn skip_rest(content: ParseStream<'_>) {
     }
 }
 
-const PERMISSION_FORMS: &str =
-    "expected `codename = \"Human name\"` or `(\"codename\", \"Human name\")`";
+const PERMISSION_FORMS: &str = "expected `codename = \"Human name\"` or `(\"codename\", \"Human name\")`";
 
 fn parse_permission_entry(input: ParseStream<'_>, out: &mut Vec<Custom>) -> syn::Result<()> {
     if input.peek(syn::token::Paren) {
@@ -247,36 +214,24 @@ fn parse_permission_entry(input: ParseStream<'_>, out: &mut Vec<Custom>) -> syn:
     if !input.peek(Token![=]) {
         return Err(syn::Error::new(
             codename.span(),
-            format_args!(
-                "expected `= \"Human name\"` after `{codename}`, e.g. `{codename} = \"Can ...\"`"
-            ),
+            format_args!("expected `= \"Human name\"` after `{codename}`, e.g. `{codename} = \"Can ...\"`"),
         ));
     }
     input.parse::<Token![=]>()?;
     if !input.peek(LitStr) {
         return Err(wrong_kind(
             input,
-            format_args!(
-                "expected a string literal with the permission's human name, e.g. `{codename} = \"Can ...\"`"
-            ),
+            format_args!("expected a string literal with the permission's human name, e.g. `{codename} = \"Can ...\"`"),
         ));
     }
     let name = Spanned::from_lit(&input.parse()?);
-    out.push(Custom {
-        codename: Spanned {
-            value: codename.unraw().to_string(),
-            span: codename.span(),
-        },
-        name,
-    });
+    out.push(Custom { codename: Spanned { value: codename.unraw().to_string(), span: codename.span() }, name });
     Ok(())
 }
 
 fn parse_tuple(content: ParseStream<'_>, parens: Span) -> syn::Result<Custom> {
     let codename = tuple_string(content, parens, "the codename")?;
-    content
-        .parse::<Token![,]>()
-        .map_err(|_| tuple_error(content))?;
+    content.parse::<Token![,]>().map_err(|_| tuple_error(content))?;
     let name = tuple_string(content, parens, "the human name")?;
     if content.peek(Token![,]) {
         content.parse::<Token![,]>()?;
@@ -287,29 +242,16 @@ fn parse_tuple(content: ParseStream<'_>, parens: Span) -> syn::Result<Custom> {
     Ok(Custom { codename, name })
 }
 
-fn tuple_string(
-    content: ParseStream<'_>,
-    parens: Span,
-    what: &str,
-) -> syn::Result<Spanned<String>> {
+fn tuple_string(content: ParseStream<'_>, parens: Span, what: &str) -> syn::Result<Spanned<String>> {
     if content.peek(LitStr) {
         Ok(Spanned::from_lit(&content.parse()?))
     } else if content.is_empty() {
-        Err(syn::Error::new(
-            parens,
-            format_args!("missing {what}; {PERMISSION_FORMS}"),
-        ))
+        Err(syn::Error::new(parens, format_args!("missing {what}; {PERMISSION_FORMS}")))
     } else {
-        Err(wrong_kind(
-            content,
-            format_args!("expected a string literal for {what}; {PERMISSION_FORMS}"),
-        ))
+        Err(wrong_kind(content, format_args!("expected a string literal for {what}; {PERMISSION_FORMS}")))
     }
 }
 
 fn tuple_error(content: ParseStream<'_>) -> syn::Error {
-    wrong_kind(
-        content,
-        format_args!("a permission tuple has two strings; {PERMISSION_FORMS}"),
-    )
+    wrong_kind(content, format_args!("a permission tuple has two strings; {PERMISSION_FORMS}"))
 }

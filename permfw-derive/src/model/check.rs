@@ -37,15 +37,11 @@ pub fn resolve(cx: &Ctxt, input: &DeriveInput, attrs: Attrs) -> Model {
 
     let app_label = resolve_app_label(cx, attrs.app_label, ident_span);
     let label = format!("{app_label}.{type_name}");
-    let (model_name, model_name_span) =
-        resolve_model_name(cx, attrs.model_name, &type_name, ident_span);
+    let (model_name, model_name_span) = resolve_model_name(cx, attrs.model_name, &type_name, ident_span);
     let (verbose_name, verbose_span) = match attrs.verbose_name {
         Some(v) => {
             if v.value.trim().is_empty() {
-                cx.error_at(
-                    v.span,
-                    "`verbose_name` is empty; write the model's name in words, e.g. \"blog post\"",
-                );
+                cx.error_at(v.span, "`verbose_name` is empty; write the model's name in words, e.g. \"blog post\"");
             }
             (v.value, v.span)
         }
@@ -61,20 +57,10 @@ pub fn resolve(cx: &Ctxt, input: &DeriveInput, attrs: Attrs) -> Model {
             span: action.span,
         })
         .collect();
-    check_default_lengths(
-        cx,
-        &defaults,
-        &label,
-        (&model_name, model_name_span),
-        (&verbose_name, verbose_span),
-    );
+    check_default_lengths(cx, &defaults, &label, (&model_name, model_name_span), (&verbose_name, verbose_span));
     let default_codenames: HashSet<String> = defaults.iter().map(|p| p.codename.clone()).collect();
     // Defaults built from an invalid model name cannot become consts; that error is reported.
-    let mut perms = if codename::is_label(&model_name) {
-        defaults
-    } else {
-        Vec::new()
-    };
+    let mut perms = if codename::is_label(&model_name) { defaults } else { Vec::new() };
 
     let mut seen = HashSet::new();
     for custom in attrs.permissions {
@@ -93,27 +79,14 @@ pub fn resolve(cx: &Ctxt, input: &DeriveInput, attrs: Attrs) -> Model {
         } else if !seen.insert(codename.value.clone()) {
             cx.error_at(
                 codename.span,
-                format_args!(
-                    "permission `{}` is listed twice for `{label}`; remove one",
-                    codename.value
-                ),
+                format_args!("permission `{}` is listed twice for `{label}`; remove one", codename.value),
             );
         } else if valid {
-            perms.push(Perm {
-                codename: codename.value,
-                name: name.value,
-                span: codename.span,
-            });
+            perms.push(Perm { codename: codename.value, name: name.value, span: codename.span });
         }
     }
 
-    Model {
-        type_name,
-        app_label,
-        model_name,
-        verbose_name,
-        perms,
-    }
+    Model { type_name, app_label, model_name, verbose_name, perms }
 }
 
 fn check_shape(cx: &Ctxt, input: &DeriveInput) {
@@ -135,8 +108,7 @@ fn check_shape(cx: &Ctxt, input: &DeriveInput) {
 fn resolve_app_label(cx: &Ctxt, explicit: Option<Spanned<String>>, ident_span: Span) -> String {
     if let Some(app_label) = explicit {
         if !codename::is_label(&app_label.value) || codename::len(&app_label.value) > LABEL_MAX {
-            let fix = codename::suggest_label(&app_label.value)
-                .map_or_else(String::new, |s| format!(", e.g. \"{s}\""));
+            let fix = codename::suggest_label(&app_label.value).map_or_else(String::new, |s| format!(", e.g. \"{s}\""));
             cx.error_at(
                 app_label.span,
                 format_args!(
@@ -149,9 +121,7 @@ fn resolve_app_label(cx: &Ctxt, explicit: Option<Spanned<String>>, ident_span: S
         return app_label.value;
     }
     match std::env::var("CARGO_CRATE_NAME") {
-        Ok(crate_name) if codename::is_label(&crate_name) && crate_name.len() <= LABEL_MAX => {
-            crate_name
-        }
+        Ok(crate_name) if codename::is_label(&crate_name) && crate_name.len() <= LABEL_MAX => crate_name,
         Ok(crate_name) => {
             let fix = codename::suggest_label(&crate_name).unwrap_or_else(|| "my_app".into());
             cx.error_at(
@@ -197,9 +167,7 @@ fn resolve_model_name(
                  set one with `#[model(model_name = \"{fix}\")]`"
             )
         } else {
-            format!(
-                "model name \"{model_name}\" must match `[a-z_][a-z0-9_]*`; write it as \"{fix}\""
-            )
+            format!("model name \"{model_name}\" must match `[a-z_][a-z0-9_]*`; write it as \"{fix}\"")
         };
         cx.error_at(span, msg);
     }
@@ -212,13 +180,7 @@ fn resolve_actions(
     ident_span: Span,
 ) -> Vec<Spanned<String>> {
     let Some(actions) = explicit else {
-        return DEFAULT_ACTIONS
-            .iter()
-            .map(|a| Spanned {
-                value: (*a).to_string(),
-                span: ident_span,
-            })
-            .collect();
+        return DEFAULT_ACTIONS.iter().map(|a| Spanned { value: (*a).to_string(), span: ident_span }).collect();
     };
     let mut seen = HashSet::new();
     let mut valid = Vec::new();
@@ -233,10 +195,7 @@ fn resolve_actions(
                 ),
             );
         } else if !seen.insert(action.value.clone()) {
-            cx.error_at(
-                action.span,
-                format_args!("action \"{}\" is listed twice; remove one", action.value),
-            );
+            cx.error_at(action.span, format_args!("action \"{}\" is listed twice; remove one", action.value));
         } else {
             valid.push(action);
         }

@@ -10,23 +10,14 @@ pub fn expand(input: &DeriveInput, model: &Model, register: bool) -> TokenStream
     let ident = &input.ident;
     // Generics are an error reported elsewhere; keeping them here avoids a cascade of E0107.
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let Model {
-        type_name,
-        app_label,
-        model_name,
-        verbose_name,
-        perms,
-    } = model;
+    let Model { type_name, app_label, model_name, verbose_name, perms } = model;
 
     let infos = perms.iter().map(|p| {
         let (codename, name) = (&p.codename, &p.name);
         let full = format!("{app_label}.{codename}");
         quote!(::permfw::__private::PermissionInfo::new(#codename, #name, #full))
     });
-    let const_idents: Vec<Ident> = perms
-        .iter()
-        .map(|p| Ident::new(&p.codename.to_uppercase(), p.span))
-        .collect();
+    let const_idents: Vec<Ident> = perms.iter().map(|p| Ident::new(&p.codename.to_uppercase(), p.span)).collect();
     let consts = perms.iter().zip(&const_idents).enumerate().map(|(index, (p, konst))| {
         let doc = format!("`{app_label}.{}`: {}.", p.codename, p.name);
         let index = u32::try_from(index).unwrap_or(u32::MAX);

@@ -41,9 +41,7 @@ mod tests {
         let input: DeriveInput = syn::parse2(input).unwrap();
         let attrs = attr::parse(&cx, &input.attrs);
         check::resolve(&cx, &input, attrs);
-        cx.check()
-            .err()
-            .map_or_else(Vec::new, |e| e.into_iter().map(|e| e.to_string()).collect())
+        cx.check().err().map_or_else(Vec::new, |e| e.into_iter().map(|e| e.to_string()).collect())
     }
 
     #[test]
@@ -65,26 +63,11 @@ mod tests {
         ];
         let positions: Vec<_> = order.iter().map(|c| out.find(c).unwrap()).collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{out}");
-        for name in [
-            "Can add post",
-            "Can view post",
-            "Can feature post",
-            "blog.publish_post",
-        ] {
+        for name in ["Can add post", "Can view post", "Can feature post", "blog.publish_post"] {
             assert!(out.contains(name), "missing {name} in {out}");
         }
-        for konst in [
-            "ADD_POST",
-            "CHANGE_POST",
-            "DELETE_POST",
-            "VIEW_POST",
-            "PUBLISH_POST",
-            "FEATURE_POST",
-        ] {
-            assert!(
-                out.contains(&format!("pub const {konst}: ::permfw::Permission")),
-                "{konst} in {out}"
-            );
+        for konst in ["ADD_POST", "CHANGE_POST", "DELETE_POST", "VIEW_POST", "PUBLISH_POST", "FEATURE_POST"] {
+            assert!(out.contains(&format!("pub const {konst}: ::permfw::Permission")), "{konst} in {out}");
         }
         assert!(out.contains("impl ::permfw::Model for Post"), "{out}");
         assert!(out.contains("inventory::submit!"), "{out}");
@@ -112,20 +95,11 @@ mod tests {
         assert_eq!(errs.len(), 7, "{errs:#?}");
         assert!(errs.iter().any(|e| e.contains("unknown key `colour`")));
         assert!(errs.iter().any(|e| e.contains("app label \"Blog\"")));
-        assert!(
-            errs.iter()
-                .any(|e| e.contains("clashes with a default permission"))
-        );
-        assert!(
-            errs.iter()
-                .any(|e| e.contains("codename `Publish` must match"))
-        );
+        assert!(errs.iter().any(|e| e.contains("clashes with a default permission")));
+        assert!(errs.iter().any(|e| e.contains("codename `Publish` must match")));
         assert!(errs.iter().any(|e| e.contains("permission `a` is empty")));
         assert!(errs.iter().any(|e| e.contains("`b` is listed twice")));
-        assert!(
-            errs.iter()
-                .any(|e| e.contains("cannot have type, lifetime or const parameters"))
-        );
+        assert!(errs.iter().any(|e| e.contains("cannot have type, lifetime or const parameters")));
     }
 
     #[test]
@@ -134,20 +108,14 @@ mod tests {
         let ident = syn::Ident::new(&long_name, proc_macro2::Span::call_site());
         let errs = errors(quote!(#[model(app_label = "t")] struct #ident;));
         assert_eq!(errs.len(), 1);
-        assert!(
-            errs[0].contains("must be at most 93 characters for its default permission codenames"),
-            "{errs:?}"
-        );
+        assert!(errs[0].contains("must be at most 93 characters for its default permission codenames"), "{errs:?}");
 
         let verbose = "v".repeat(290);
         let errs = errors(quote!(
             #[model(app_label = "t", verbose_name = #verbose)]
             struct Checked;
         ));
-        assert!(
-            errs[0].contains("must be at most 244 characters for its default permission names"),
-            "{errs:?}"
-        );
+        assert!(errs[0].contains("must be at most 244 characters for its default permission names"), "{errs:?}");
 
         let codename = syn::Ident::new(&"x".repeat(101), proc_macro2::Span::call_site());
         let errs = errors(quote!(

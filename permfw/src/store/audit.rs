@@ -81,16 +81,7 @@ impl AuditQuery {
     }
 }
 
-type Row = (
-    i64,
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-);
+type Row = (i64, i64, String, String, Option<String>, Option<String>, Option<String>, String);
 
 impl Store {
     /// The audit log, newest first, filtered.
@@ -117,20 +108,16 @@ impl Store {
         });
         Ok(rows
             .into_iter()
-            .map(
-                |(id, at, actor, action, target_user, target_group, permission, detail)| {
-                    AuditEntry {
-                        id,
-                        at,
-                        actor,
-                        action,
-                        target_user,
-                        target_group,
-                        permission,
-                        detail,
-                    }
-                },
-            )
+            .map(|(id, at, actor, action, target_user, target_group, permission, detail)| AuditEntry {
+                id,
+                at,
+                actor,
+                action,
+                target_user,
+                target_group,
+                permission,
+                detail,
+            })
             .collect())
     }
 }

@@ -154,14 +154,9 @@ impl Backend {
     async fn connect_sqlite(url: &str, masked: &str) -> Result<Self> {
         use std::str::FromStr;
 
-        use sqlx::sqlite::{
-            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-        };
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-        let open_error = |err: sqlx::Error| StoreError::Open {
-            url: masked.to_owned(),
-            why: err.to_string(),
-        };
+        let open_error = |err: sqlx::Error| StoreError::Open { url: masked.to_owned(), why: err.to_string() };
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         let options = SqliteConnectOptions::from_str(url)
             .map_err(open_error)?
@@ -171,20 +166,16 @@ impl Backend {
         let options = if memory {
             options
         } else {
-            options
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+            options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
         };
-        // An in-memory database lives as long as its one connection.
+        // An in-memory database lives as long as its one connection. A local database needs no
+        // ping before each use: that would be a second round trip through the driver's thread.
         let pool = if memory {
-            SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
+            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
         } else {
-            SqlitePoolOptions::new().max_connections(8)
+            SqlitePoolOptions::new().max_connections(8).min_connections(1)
         };
+        let pool = pool.test_before_acquire(false);
         let pool = pool.connect_with(options).await.map_err(open_error)?;
         Ok(Backend::Sqlite(pool))
     }
@@ -195,10 +186,7 @@ impl Backend {
             .max_connections(16)
             .connect(url)
             .await
-            .map_err(|err| StoreError::Open {
-                url: masked.to_owned(),
-                why: err.to_string(),
-            })?;
+            .map_err(|err| StoreError::Open { url: masked.to_owned(), why: err.to_string() })?;
         Ok(Backend::Postgres(pool))
     }
 
@@ -262,10 +250,7 @@ fn mask(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_masked() {
-        assert_eq!(
-            super::mask("postgres://me:secret@db/app"),
-            "postgres://me:***@db/app"
-        );
+        assert_eq!(super::mask("postgres://me:secret@db/app"), "postgres://me:***@db/app");
         assert_eq!(super::mask("sqlite://blog.db"), "sqlite://blog.db");
     }
 }

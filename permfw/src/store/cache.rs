@@ -18,6 +18,8 @@ pub(crate) struct Cache {
 
 #[derive(Debug, Default)]
 struct State {
+    /// Permission row ids by `app_label.codename`; they change only when a permission is pruned.
+    permission_ids: HashMap<String, i64>,
     /// The newest revision this process knows of.
     revision: i64,
     users: HashMap<String, (i64, Arc<User>)>,
@@ -25,10 +27,7 @@ struct State {
 
 impl Cache {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self {
-            capacity,
-            state: Mutex::new(State::default()),
-        }
+        Self { capacity, state: Mutex::new(State::default()) }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -38,11 +37,7 @@ impl Cache {
     /// A snapshot loaded at the newest known revision.
     pub(crate) fn get(&self, username: &str) -> Option<Arc<User>> {
         let state = self.state();
-        state
-            .users
-            .get(username)
-            .filter(|(rev, _)| *rev >= state.revision)
-            .map(|(_, user)| Arc::clone(user))
+        state.users.get(username).filter(|(rev, _)| *rev >= state.revision).map(|(_, user)| Arc::clone(user))
     }
 
     /// Keeps a snapshot loaded at `revision`, unless a newer change is already known.
@@ -57,9 +52,7 @@ impl Cache {
         if state.users.len() >= self.capacity {
             state.users.clear();
         }
-        state
-            .users
-            .insert(user.username().to_owned(), (revision, Arc::clone(user)));
+        state.users.insert(user.username().to_owned(), (revision, Arc::clone(user)));
     }
 
     /// A change committed at `revision`: drop everything older.
@@ -69,6 +62,18 @@ impl Cache {
             state.revision = revision;
             state.users.retain(|_, (rev, _)| *rev >= revision);
         }
+    }
+
+    pub(crate) fn permission_id(&self, perm: &str) -> Option<i64> {
+        self.state().permission_ids.get(perm).copied()
+    }
+
+    pub(crate) fn remember_permission_id(&self, perm: &str, id: i64) {
+        self.state().permission_ids.insert(perm.to_owned(), id);
+    }
+
+    pub(crate) fn forget_permission_ids(&self) {
+        self.state().permission_ids.clear();
     }
 
     pub(crate) fn revision(&self) -> i64 {

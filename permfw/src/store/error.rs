@@ -33,19 +33,14 @@ impl fmt::Display for Rule {
             Rule::NeedsPermission { perm } => {
                 write!(f, "this change needs `{perm}`, which the acting user lacks")
             }
-            Rule::GrantsOnlyHeld { perm } => write!(
-                f,
-                "a user may grant only permissions it holds itself, and the acting user lacks `{perm}`"
-            ),
-            Rule::ChangeUserIsSuperuserOnly => {
-                f.write_str("only a superuser grants or revokes `auth.change_user`")
+            Rule::GrantsOnlyHeld { perm } => {
+                write!(f, "a user may grant only permissions it holds itself, and the acting user lacks `{perm}`")
             }
-            Rule::SuperuserOnly => {
-                f.write_str("only a superuser makes, unmakes or changes a superuser")
+            Rule::ChangeUserIsSuperuserOnly => f.write_str("only a superuser grants or revokes `auth.change_user`"),
+            Rule::SuperuserOnly => f.write_str("only a superuser makes, unmakes or changes a superuser"),
+            Rule::OwnRights => {
+                f.write_str("a user may not change its own groups, permissions or flags; ask a superuser")
             }
-            Rule::OwnRights => f.write_str(
-                "a user may not change its own groups, permissions or flags; ask a superuser",
-            ),
         }
     }
 }
@@ -64,9 +59,7 @@ pub enum StoreError {
     #[error("no group named `{0}`; create it first")]
     GroupNotFound(String),
     /// The permission string is not `app_label.codename`.
-    #[error(
-        "`{0}` is not a permission string; write it as \"app_label.codename\", e.g. \"blog.publish_post\""
-    )]
+    #[error("`{0}` is not a permission string; write it as \"app_label.codename\", e.g. \"blog.publish_post\"")]
     MalformedPermission(String),
     /// No registered model declares this permission.
     #[error(

@@ -26,19 +26,11 @@ fn check_group_name(name: &str) -> Result<()> {
     } else if name.chars().any(char::is_control) {
         Some("it has a control character; use printable characters".to_owned())
     } else if name.chars().count() > 150 {
-        Some(format!(
-            "it has {} characters; 150 at most",
-            name.chars().count()
-        ))
+        Some(format!("it has {} characters; 150 at most", name.chars().count()))
     } else {
         None
     };
-    why.map_or(Ok(()), |why| {
-        Err(StoreError::InvalidName {
-            what: "group name",
-            why,
-        })
-    })
+    why.map_or(Ok(()), |why| Err(StoreError::InvalidName { what: "group name", why }))
 }
 
 /// A group's id and permission strings, inside a transaction.
@@ -128,15 +120,10 @@ impl Store {
     ///
     /// [`StoreError::GroupNotFound`], or a database error.
     pub async fn get_group(&self, name: &str) -> Result<Group> {
-        let record = self
-            .list_groups()
-            .await?
-            .into_iter()
-            .find(|g| g.name == name);
+        let record = self.list_groups().await?.into_iter().find(|g| g.name == name);
         let record = record.ok_or_else(|| StoreError::GroupNotFound(name.to_owned()))?;
         let registry = registry();
-        Ok(Group::new(record.name)
-            .with_permissions(record.permissions.iter().filter_map(|p| registry.get(p))))
+        Ok(Group::new(record.name).with_permissions(record.permissions.iter().filter_map(|p| registry.get(p))))
     }
 
     /// Every group, by name, with its member count and permissions.
@@ -158,11 +145,7 @@ impl Store {
         let mut groups: Vec<GroupRecord> = Vec::new();
         for (name, members, perm) in rows {
             if groups.last().is_none_or(|g| g.name != name) {
-                groups.push(GroupRecord {
-                    name,
-                    members,
-                    permissions: Vec::new(),
-                });
+                groups.push(GroupRecord { name, members, permissions: Vec::new() });
             }
             if let (Some(group), Some(perm)) = (groups.last_mut(), perm) {
                 group.permissions.push(perm);
@@ -210,22 +193,11 @@ impl Store {
     /// # Errors
     ///
     /// As `add_to_group`.
-    pub async fn remove_from_group(
-        &self,
-        actor: &Actor,
-        username: &str,
-        group: &str,
-    ) -> Result<bool> {
+    pub async fn remove_from_group(&self, actor: &Actor, username: &str, group: &str) -> Result<bool> {
         self.change_membership(actor, username, group, false).await
     }
 
-    async fn change_membership(
-        &self,
-        actor: &Actor,
-        username: &str,
-        group_name: &str,
-        add: bool,
-    ) -> Result<bool> {
+    async fn change_membership(&self, actor: &Actor, username: &str, group_name: &str, add: bool) -> Result<bool> {
         let (changed, revision) = write_tx!(&self.inner.backend, tx => async {
             let acting = acting!(tx, actor);
             let target: Snapshot = target!(tx, username);
@@ -264,8 +236,7 @@ impl Store {
         group: &str,
         perms: impl IntoIterator<Item = P>,
     ) -> Result<usize> {
-        self.change_group_perms(actor, group, resolve_all(perms)?, true)
-            .await
+        self.change_group_perms(actor, group, resolve_all(perms)?, true).await
     }
 
     /// Revokes permissions from a group; the rules of [`grant_group`](Self::grant_group).
@@ -279,8 +250,7 @@ impl Store {
         group: &str,
         perms: impl IntoIterator<Item = P>,
     ) -> Result<usize> {
-        self.change_group_perms(actor, group, resolve_all(perms)?, false)
-            .await
+        self.change_group_perms(actor, group, resolve_all(perms)?, false).await
     }
 
     async fn change_group_perms(
@@ -308,7 +278,7 @@ impl Store {
             }
             let mut changed = 0;
             for perm in &perms {
-                let permission_id = permission_id!(&mut *tx, perm)?;
+                let permission_id = permission_id!(self, &mut *tx, perm)?;
                 let sql = if grant {
                     "INSERT INTO auth_group_permissions (group_id, permission_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
                 } else {

@@ -98,18 +98,8 @@ impl StoreOptions {
     pub async fn open(self) -> Result<Store> {
         let backend = Backend::connect(&self.url).await?;
         let cache = Arc::new(Cache::new(self.cache_capacity));
-        let store = Store {
-            inner: Arc::new(Inner {
-                backend,
-                cache,
-                options: self,
-            }),
-        };
-        store
-            .inner
-            .backend
-            .listen(Arc::clone(&store.inner.cache))
-            .await?;
+        let store = Store { inner: Arc::new(Inner { backend, cache, options: self }) };
+        store.inner.backend.listen(Arc::clone(&store.inner.cache)).await?;
         Ok(store)
     }
 }
@@ -139,11 +129,7 @@ impl Store {
 
     /// Options for opening a store at `url`.
     pub fn options(url: &str) -> StoreOptions {
-        StoreOptions {
-            url: url.to_owned(),
-            allow_multiple_superusers: false,
-            cache_capacity: 10_000,
-        }
+        StoreOptions { url: url.to_owned(), allow_multiple_superusers: false, cache_capacity: 10_000 }
     }
 
     /// Whether this store runs on PostgreSQL.

@@ -20,11 +20,7 @@ pub(crate) fn hash(password: &str) -> Result<String, StoreError> {
 
 /// Whether `password` matches `stored`; false for an empty or unusable hash.
 pub(crate) fn verify(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|parsed| {
-        hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(stored).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// A hash to verify against when the user does not exist, so that timing does not tell.
@@ -38,10 +34,7 @@ mod tests {
     #[test]
     fn hashes_verify_and_use_argon2id() {
         let stored = super::hash("correct horse").unwrap();
-        assert!(
-            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{stored}"
-        );
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
         assert!(super::verify("correct horse", &stored));
         assert!(!super::verify("wrong horse", &stored));
         assert!(!super::verify("anything", ""));

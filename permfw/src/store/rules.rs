@@ -89,9 +89,7 @@ impl Acting {
             return Err(Rule::ChangeUserIsSuperuserOnly);
         }
         if !rights.perms.contains(perm) {
-            return Err(Rule::GrantsOnlyHeld {
-                perm: perm.to_owned(),
-            });
+            return Err(Rule::GrantsOnlyHeld { perm: perm.to_owned() });
         }
         Ok(())
     }
@@ -103,15 +101,9 @@ impl Acting {
     }
 
     /// Putting a user into (or out of) a group with these permissions.
-    pub(crate) fn may_change_membership(
-        &self,
-        target: Target,
-        group_perms: &[String],
-    ) -> Result<(), Rule> {
+    pub(crate) fn may_change_membership(&self, target: Target, group_perms: &[String]) -> Result<(), Rule> {
         self.may_change_user(target)?;
-        group_perms
-            .iter()
-            .try_for_each(|perm| self.may_hand_over(perm))
+        group_perms.iter().try_for_each(|perm| self.may_hand_over(perm))
     }
 }
 
@@ -128,29 +120,14 @@ mod tests {
         })
     }
 
-    const OTHER: Target = Target {
-        id: 2,
-        superuser: false,
-    };
+    const OTHER: Target = Target { id: 2, superuser: false };
 
     #[test]
     fn the_system_and_superusers_may_do_anything() {
-        let root = Acting::User(Rights {
-            id: 1,
-            active: true,
-            superuser: true,
-            perms: HashSet::new(),
-        });
+        let root = Acting::User(Rights { id: 1, active: true, superuser: true, perms: HashSet::new() });
         for actor in [Acting::System, root] {
             assert!(actor.may_hand_over(CHANGE_USER).is_ok());
-            assert!(
-                actor
-                    .may_change_user(Target {
-                        id: 1,
-                        superuser: true
-                    })
-                    .is_ok()
-            );
+            assert!(actor.may_change_user(Target { id: 1, superuser: true }).is_ok());
             assert!(actor.require_superuser().is_ok());
         }
     }
@@ -162,64 +139,31 @@ mod tests {
         assert!(actor.may_hand_over("blog.publish_post").is_ok());
         assert_eq!(
             actor.may_hand_over("blog.delete_post"),
-            Err(Rule::GrantsOnlyHeld {
-                perm: "blog.delete_post".into()
-            })
+            Err(Rule::GrantsOnlyHeld { perm: "blog.delete_post".into() })
         );
-        assert_eq!(
-            actor.may_hand_over(CHANGE_USER),
-            Err(Rule::ChangeUserIsSuperuserOnly)
-        );
+        assert_eq!(actor.may_hand_over(CHANGE_USER), Err(Rule::ChangeUserIsSuperuserOnly));
         assert_eq!(actor.require_superuser(), Err(Rule::SuperuserOnly));
-        assert_eq!(
-            actor.may_change_user(Target {
-                id: 1,
-                superuser: false
-            }),
-            Err(Rule::OwnRights)
-        );
-        assert_eq!(
-            actor.may_change_user(Target {
-                id: 3,
-                superuser: true
-            }),
-            Err(Rule::SuperuserOnly)
-        );
+        assert_eq!(actor.may_change_user(Target { id: 1, superuser: false }), Err(Rule::OwnRights));
+        assert_eq!(actor.may_change_user(Target { id: 3, superuser: true }), Err(Rule::SuperuserOnly));
     }
 
     #[test]
     fn without_change_user_nothing_changes() {
         let actor = user(1, &["blog.publish_post"]);
-        assert_eq!(
-            actor.may_change_user(OTHER),
-            Err(Rule::NeedsPermission { perm: CHANGE_USER })
-        );
+        assert_eq!(actor.may_change_user(OTHER), Err(Rule::NeedsPermission { perm: CHANGE_USER }));
     }
 
     #[test]
     fn inactive_actors_may_do_nothing() {
-        let actor = Acting::User(Rights {
-            id: 1,
-            active: false,
-            superuser: true,
-            perms: HashSet::new(),
-        });
+        let actor = Acting::User(Rights { id: 1, active: false, superuser: true, perms: HashSet::new() });
         assert_eq!(actor.require(ADD_USER), Err(Rule::ActorInactive));
     }
 
     #[test]
     fn group_editors_add_only_what_they_hold() {
         let actor = user(1, &[CHANGE_GROUP, "blog.view_post"]);
-        assert!(
-            actor
-                .may_change_group_perms(&["blog.view_post".into()])
-                .is_ok()
-        );
-        assert!(
-            actor
-                .may_change_group_perms(&["blog.delete_post".into()])
-                .is_err()
-        );
+        assert!(actor.may_change_group_perms(&["blog.view_post".into()]).is_ok());
+        assert!(actor.may_change_group_perms(&["blog.delete_post".into()]).is_err());
         assert_eq!(
             user(1, &["blog.view_post"]).may_change_group_perms(&[]),
             Err(Rule::NeedsPermission { perm: CHANGE_GROUP })

@@ -12,7 +12,8 @@ const POSTGRES: &[(i64, &str)] = &[(1, include_str!("migrations/postgres/0001_in
 /// The newest schema version.
 pub(crate) const LATEST: i64 = 1;
 
-const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
+const CREATE_LEDGER: &str =
+    "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
 
 pub(crate) async fn version(backend: &Backend) -> Result<i64> {
     with_pool!(backend, pool => {
@@ -27,10 +28,7 @@ pub(crate) async fn version(backend: &Backend) -> Result<i64> {
 pub(crate) async fn apply(backend: &Backend) -> Result<()> {
     let current = version(backend).await?;
     if current > LATEST {
-        return Err(StoreError::NewerSchema {
-            found: current,
-            supported: LATEST,
-        });
+        return Err(StoreError::NewerSchema { found: current, supported: LATEST });
     }
     with_pool!(backend, pool => {
         let migrations = match backend {

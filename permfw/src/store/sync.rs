@@ -119,6 +119,9 @@ impl Store {
         if let Some(revision) = revision {
             self.inner.cache.invalidate_before(revision);
         }
+        if !report.pruned.is_empty() {
+            self.inner.cache.forget_permission_ids();
+        }
         Ok(report)
     }
 
@@ -131,10 +134,8 @@ impl Store {
         let rows: Vec<(String, String, String)> = with_pool!(&self.inner.backend, pool => {
             sqlx::query_as("SELECT app_label, codename, name FROM auth_permission").fetch_all(pool).await?
         });
-        let mut in_db: HashMap<String, String> = rows
-            .into_iter()
-            .map(|(app, code, name)| (format!("{app}.{code}"), name))
-            .collect();
+        let mut in_db: HashMap<String, String> =
+            rows.into_iter().map(|(app, code, name)| (format!("{app}.{code}"), name)).collect();
         let mut out = Vec::new();
         for perm in registry().permissions() {
             let status = if in_db.remove(perm.as_str()).is_some() {
@@ -144,11 +145,7 @@ impl Store {
             };
             out.push((perm.as_str().to_owned(), perm.name().to_owned(), status));
         }
-        out.extend(
-            in_db
-                .into_iter()
-                .map(|(full, name)| (full, name, PermissionStatus::Stale)),
-        );
+        out.extend(in_db.into_iter().map(|(full, name)| (full, name, PermissionStatus::Stale)));
         out.sort();
         out.dedup_by(|a, b| a.0 == b.0);
         Ok(out)

@@ -85,29 +85,20 @@ impl Snapshot {
             builder = builder.permission(perm);
         }
         for (name, perms) in &self.groups {
-            let group = Group::new(name.clone())
-                .with_permissions(perms.iter().filter_map(|p| registry.get(p)));
+            let group = Group::new(name.clone()).with_permissions(perms.iter().filter_map(|p| registry.get(p)));
             builder = builder.group(&group);
         }
         builder.build()
     }
 
     pub(crate) fn target(&self) -> Target {
-        Target {
-            id: self.id,
-            superuser: self.superuser,
-        }
+        Target { id: self.id, superuser: self.superuser }
     }
 
     pub(crate) fn rights(&self) -> Rights {
         let mut perms: HashSet<String> = self.direct.iter().cloned().collect();
         perms.extend(self.groups.values().flatten().cloned());
-        Rights {
-            id: self.id,
-            active: self.active,
-            superuser: self.superuser,
-            perms,
-        }
+        Rights { id: self.id, active: self.active, superuser: self.superuser, perms }
     }
 }
 
@@ -135,16 +126,12 @@ macro_rules! acting {
     ($tx:ident, $actor:expr) => {
         match $actor {
             $crate::store::Actor::System => $crate::store::rules::Acting::System,
-            $crate::store::Actor::User(name) => {
-                match $crate::store::users::load!(&mut *$tx, name = name.as_str())? {
-                    Some(snapshot) => $crate::store::rules::Acting::User(snapshot.rights()),
-                    None => {
-                        return Err($crate::store::StoreError::Refused(
-                            $crate::store::Rule::ActorInactive,
-                        ));
-                    }
+            $crate::store::Actor::User(name) => match $crate::store::users::load!(&mut *$tx, name = name.as_str())? {
+                Some(snapshot) => $crate::store::rules::Acting::User(snapshot.rights()),
+                None => {
+                    return Err($crate::store::StoreError::Refused($crate::store::Rule::ActorInactive));
                 }
-            }
+            },
         }
     };
 }
@@ -154,11 +141,7 @@ macro_rules! target {
     ($tx:ident, $username:expr) => {
         match $crate::store::users::load!(&mut *$tx, name = $username)? {
             Some(snapshot) => snapshot,
-            None => {
-                return Err($crate::store::StoreError::UserNotFound(
-                    $username.to_owned(),
-                ))
-            }
+            None => return Err($crate::store::StoreError::UserNotFound($username.to_owned())),
         }
     };
 }
@@ -250,12 +233,7 @@ pub struct WithPerm {
 
 impl Default for WithPerm {
     fn default() -> Self {
-        Self {
-            include_superusers: true,
-            is_active: Some(true),
-            after_id: 0,
-            limit: 100,
-        }
+        Self { include_superusers: true, is_active: Some(true), after_id: 0, limit: 100 }
     }
 }
 
@@ -288,19 +266,14 @@ impl WithPerm {
 /// Checks a username: 1 to 150 characters, letters, digits and `@.+-_` (Django's rule).
 pub(crate) fn check_username(username: &str) -> Result<()> {
     let length = username.chars().count();
-    let bad_char = username
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || "@.+-_".contains(*c)));
+    let bad_char = username.chars().find(|c| !(c.is_alphanumeric() || "@.+-_".contains(*c)));
     let why = match (length, bad_char) {
         (0, _) => "it is empty; give a name of 1 to 150 characters".to_owned(),
         (151.., _) => format!("it has {length} characters; 150 at most"),
         (_, Some(c)) => format!("{c:?} is not allowed; use letters, digits and @ . + - _"),
         (_, None) => return Ok(()),
     };
-    Err(StoreError::InvalidName {
-        what: "username",
-        why,
-    })
+    Err(StoreError::InvalidName { what: "username", why })
 }
 
 /// `perm` as a registered `app_label.codename`.
@@ -310,48 +283,41 @@ pub(crate) fn resolve(perm: &impl AsPermission) -> Result<String> {
         Key::Str(s) => s,
         Key::Site(site) => site.perm(),
     };
-    let well_formed = name
-        .split_once('.')
-        .is_some_and(|(app, code)| !app.is_empty() && !code.is_empty() && !code.contains('.'));
+    let well_formed =
+        name.split_once('.').is_some_and(|(app, code)| !app.is_empty() && !code.is_empty() && !code.contains('.'));
     if !well_formed {
         return Err(StoreError::MalformedPermission(name.to_owned()));
     }
-    registry()
-        .get(name)
-        .map(|p| p.as_str().to_owned())
-        .ok_or_else(|| StoreError::UnknownPermission(name.to_owned()))
+    registry().get(name).map(|p| p.as_str().to_owned()).ok_or_else(|| StoreError::UnknownPermission(name.to_owned()))
 }
 
-pub(crate) fn resolve_all<P: AsPermission>(
-    perms: impl IntoIterator<Item = P>,
-) -> Result<Vec<String>> {
-    let mut out: Vec<String> = perms
-        .into_iter()
-        .map(|p| resolve(&p))
-        .collect::<Result<_>>()?;
+pub(crate) fn resolve_all<P: AsPermission>(perms: impl IntoIterator<Item = P>) -> Result<Vec<String>> {
+    let mut out: Vec<String> = perms.into_iter().map(|p| resolve(&p)).collect::<Result<_>>()?;
     out.dedup();
     Ok(out)
 }
 
-pub(crate) const PERMISSION_ID: &str =
-    "SELECT id FROM auth_permission WHERE app_label = $1 AND codename = $2";
+pub(crate) const PERMISSION_ID: &str = "SELECT id FROM auth_permission WHERE app_label = $1 AND codename = $2";
 
 /// The id of a synced permission row, or `UnknownPermission` telling to migrate.
 macro_rules! permission_id {
-    ($exec:expr, $perm:expr) => {
+    ($store:expr, $exec:expr, $perm:expr) => {
         async {
-            let (app, code) = $perm.split_once('.').unwrap_or_default();
+            let perm: &str = $perm;
+            if let Some(id) = $store.inner.cache.permission_id(perm) {
+                return Ok(id);
+            }
+            let (app, code) = perm.split_once('.').unwrap_or_default();
             let id: Option<i64> = sqlx::query_scalar($crate::store::users::PERMISSION_ID)
                 .bind(app)
                 .bind(code)
                 .fetch_optional($exec)
                 .await?;
-            id.ok_or_else(|| {
-                $crate::store::StoreError::UnknownPermission(format!(
-                    "{} (not in the database: run `migrate`)",
-                    $perm
-                ))
-            })
+            let id = id.ok_or_else(|| {
+                $crate::store::StoreError::UnknownPermission(format!("{perm} (not in the database: run `migrate`)"))
+            })?;
+            $store.inner.cache.remember_permission_id(perm, id);
+            Ok::<i64, $crate::store::StoreError>(id)
         }
         .await
     };
@@ -386,9 +352,7 @@ impl Store {
     /// [`StoreError::UserNotFound`], or a database error.
     pub async fn get_user_by_id(&self, id: i64) -> Result<User> {
         let snapshot = with_pool!(&self.inner.backend, pool => load!(pool, id = id))?;
-        snapshot
-            .map(Snapshot::into_user)
-            .ok_or_else(|| StoreError::UserNotFound(format!("#{id}")))
+        snapshot.map(Snapshot::into_user).ok_or_else(|| StoreError::UserNotFound(format!("#{id}")))
     }
 
     /// On SQLite, another process may have committed: one indexed read tells.
@@ -422,8 +386,7 @@ impl Store {
         email: &str,
         password: Option<&str>,
     ) -> Result<User> {
-        self.insert_user(actor, username, email, password, false)
-            .await
+        self.insert_user(actor, username, email, password, false).await
     }
 
     /// Creates a superuser (also staff). Only the system or a superuser may, and while the store
@@ -432,15 +395,8 @@ impl Store {
     /// # Errors
     ///
     /// As [`create_user`](Self::create_user), and [`StoreError::SecondSuperuser`].
-    pub async fn create_superuser(
-        &self,
-        actor: &Actor,
-        username: &str,
-        email: &str,
-        password: &str,
-    ) -> Result<User> {
-        self.insert_user(actor, username, email, Some(password), true)
-            .await
+    pub async fn create_superuser(&self, actor: &Actor, username: &str, email: &str, password: &str) -> Result<User> {
+        self.insert_user(actor, username, email, Some(password), true).await
     }
 
     async fn insert_user(
@@ -455,9 +411,7 @@ impl Store {
         let hash = match password {
             Some(p) if !p.is_empty() => password::hash(p)?,
             Some(_) => {
-                return Err(StoreError::Password(
-                    "a blank password is not allowed".into(),
-                ));
+                return Err(StoreError::Password("a blank password is not allowed".into()));
             }
             None => String::new(),
         };
@@ -561,9 +515,7 @@ impl Store {
     /// [`StoreError::UserNotFound`], [`StoreError::Refused`], [`StoreError::Password`].
     pub async fn set_password(&self, actor: &Actor, username: &str, password: &str) -> Result<()> {
         if password.is_empty() {
-            return Err(StoreError::Password(
-                "a blank password is not allowed".into(),
-            ));
+            return Err(StoreError::Password("a blank password is not allowed".into()));
         }
         let hash = password::hash(password)?;
         write_tx!(&self.inner.backend, tx => async {
@@ -604,14 +556,8 @@ impl Store {
     /// # Errors
     ///
     /// [`StoreError::UserNotFound`], [`StoreError::Refused`], [`StoreError::SecondSuperuser`].
-    pub async fn set_superuser(
-        &self,
-        actor: &Actor,
-        username: &str,
-        superuser: bool,
-    ) -> Result<()> {
-        self.set_flag(actor, username, Flag::Superuser, superuser)
-            .await
+    pub async fn set_superuser(&self, actor: &Actor, username: &str, superuser: bool) -> Result<()> {
+        self.set_flag(actor, username, Flag::Superuser, superuser).await
     }
 
     async fn set_flag(&self, actor: &Actor, username: &str, flag: Flag, value: bool) -> Result<()> {
@@ -654,14 +600,8 @@ impl Store {
     pub async fn list_users(&self, page: UserPage) -> Result<Vec<UserRecord>> {
         let limit = i64::from(page.limit.unwrap_or(100).clamp(1, 1000));
         let after = page.after.unwrap_or_default();
-        let pattern = page.search.map(|s| {
-            format!(
-                "%{}%",
-                s.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        });
+        let pattern =
+            page.search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
         let rows: Vec<(i64, String, String, bool, bool, bool, i64)> = with_pool!(&self.inner.backend, pool => {
             sqlx::query_as(
                 "SELECT id, username, email, is_active, is_staff, is_superuser, date_joined FROM auth_user \
@@ -676,19 +616,15 @@ impl Store {
         });
         Ok(rows
             .into_iter()
-            .map(
-                |(id, username, email, is_active, is_staff, is_superuser, date_joined)| {
-                    UserRecord {
-                        id,
-                        username,
-                        email,
-                        is_active,
-                        is_staff,
-                        is_superuser,
-                        date_joined,
-                    }
-                },
-            )
+            .map(|(id, username, email, is_active, is_staff, is_superuser, date_joined)| UserRecord {
+                id,
+                username,
+                email,
+                is_active,
+                is_staff,
+                is_superuser,
+                date_joined,
+            })
             .collect())
     }
 
@@ -706,8 +642,7 @@ impl Store {
         username: &str,
         perms: impl IntoIterator<Item = P>,
     ) -> Result<usize> {
-        self.change_user_perms(actor, username, resolve_all(perms)?, true)
-            .await
+        self.change_user_perms(actor, username, resolve_all(perms)?, true).await
     }
 
     /// Revokes permissions granted to a user directly (those of its groups stay); the rules of
@@ -722,17 +657,10 @@ impl Store {
         username: &str,
         perms: impl IntoIterator<Item = P>,
     ) -> Result<usize> {
-        self.change_user_perms(actor, username, resolve_all(perms)?, false)
-            .await
+        self.change_user_perms(actor, username, resolve_all(perms)?, false).await
     }
 
-    async fn change_user_perms(
-        &self,
-        actor: &Actor,
-        username: &str,
-        perms: Vec<String>,
-        grant: bool,
-    ) -> Result<usize> {
+    async fn change_user_perms(&self, actor: &Actor, username: &str, perms: Vec<String>, grant: bool) -> Result<usize> {
         let (changed, revision) = write_tx!(&self.inner.backend, tx => async {
             let acting = acting!(tx, actor);
             let target = target!(tx, username);
@@ -740,7 +668,7 @@ impl Store {
             let mut changed = 0;
             for perm in &perms {
                 acting.may_hand_over(perm).map_err(StoreError::Refused)?;
-                let permission_id = permission_id!(&mut *tx, perm)?;
+                let permission_id = permission_id!(self, &mut *tx, perm)?;
                 let sql = if grant {
                     "INSERT INTO auth_user_user_permissions (user_id, permission_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
                 } else {
@@ -780,7 +708,7 @@ impl Store {
             let pick = |sqlite: &'static str, pg: &'static str| if postgres { pg } else { sqlite };
             let acting = acting!(tx, actor);
             acting.may_hand_over(&perm).map_err(StoreError::Refused)?;
-            let permission_id = permission_id!(&mut *tx, &perm)?;
+            let permission_id = permission_id!(self, &mut *tx, &perm)?;
             let found: i64 = sqlx::query_scalar(pick(
                 "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT value FROM json_each($1))",
                 "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
@@ -864,11 +792,7 @@ impl Store {
     /// # Errors
     ///
     /// [`StoreError::MalformedPermission`], or a database error.
-    pub async fn users_with_perm<P: AsPermission>(
-        &self,
-        perm: P,
-        options: WithPerm,
-    ) -> Result<Vec<(i64, String)>> {
+    pub async fn users_with_perm<P: AsPermission>(&self, perm: P, options: WithPerm) -> Result<Vec<(i64, String)>> {
         let name = match resolve(&perm) {
             Ok(name) => Some(name),
             Err(StoreError::UnknownPermission(_)) => None,
@@ -893,7 +817,7 @@ impl Store {
                 found.extend(rows);
             }
             if let Some(name) = &name {
-                let permission_id = permission_id!(pool, name)?;
+                let permission_id = permission_id!(self, pool, name)?;
                 let rows: Vec<(i64, String)> = sqlx::query_as(
                     "SELECT u.id, u.username FROM auth_user_user_permissions up JOIN auth_user u ON u.id = up.user_id \
                      WHERE up.permission_id = $1 AND up.user_id > $2 AND ($3 IS NULL OR u.is_active = $3) \
@@ -926,10 +850,7 @@ impl Store {
                 }
             }
         });
-        Ok(found
-            .into_iter()
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .collect())
+        Ok(found.into_iter().take(usize::try_from(limit).unwrap_or(usize::MAX)).collect())
     }
 }
 

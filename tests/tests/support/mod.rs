@@ -8,10 +8,7 @@ use permfw::store::{Store, StoreOptions};
 
 /// A fresh in-memory SQLite store, migrated.
 pub async fn sqlite(options: impl FnOnce(StoreOptions) -> StoreOptions) -> Store {
-    let store = options(Store::options("sqlite::memory:"))
-        .open()
-        .await
-        .expect("open sqlite");
+    let store = options(Store::options("sqlite::memory:")).open().await.expect("open sqlite");
     store.migrate().await.expect("migrate");
     store
 }
@@ -36,9 +33,7 @@ pub fn postgres_url() -> Option<String> {
                 std::env::var("PERMFW_REQUIRE_POSTGRES").as_deref() != Ok("1"),
                 "PERMFW_REQUIRE_POSTGRES=1 but PERMFW_TEST_POSTGRES_URL is not set"
             );
-            eprintln!(
-                "SKIPPED: the PostgreSQL half of this test: set PERMFW_TEST_POSTGRES_URL to run it"
-            );
+            eprintln!("SKIPPED: the PostgreSQL half of this test: set PERMFW_TEST_POSTGRES_URL to run it");
             None
         }
     }
@@ -48,38 +43,26 @@ pub fn postgres_url() -> Option<String> {
 pub async fn postgres_database() -> Option<String> {
     let url = postgres_url()?;
     static N: AtomicUsize = AtomicUsize::new(0);
-    let name = format!(
-        "permfw_t{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .expect("connect to PERMFW_TEST_POSTGRES_URL");
+    let name = format!("permfw_t{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    let admin = sqlx::PgPool::connect(&url).await.expect("connect to PERMFW_TEST_POSTGRES_URL");
     static CLEANED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if !CLEANED.swap(true, Ordering::Relaxed) {
         // Databases left by earlier runs (never by this process's other tests).
         let mine = format!("permfw_t{}_%", std::process::id());
-        let old: Vec<String> =
-            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'permfw\\_t%' AND datname NOT LIKE $1")
-                .bind(mine)
-                .fetch_all(&admin)
-                .await
-                .unwrap_or_default();
+        let old: Vec<String> = sqlx::query_scalar(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'permfw\\_t%' AND datname NOT LIKE $1",
+        )
+        .bind(mine)
+        .fetch_all(&admin)
+        .await
+        .unwrap_or_default();
         for db in old {
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-            )))
-            .execute(&admin)
-            .await;
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")))
+                .execute(&admin)
+                .await;
         }
     }
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&admin)
-    .await
-    .expect("drop");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&admin).await.expect("drop");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&admin)
         .await
@@ -90,9 +73,7 @@ pub async fn postgres_database() -> Option<String> {
 
 /// `url` pointed at database `name`.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let (scheme, rest) = base.split_once("://").expect("a postgres:// URL");
     let host = rest.split_once('/').map_or(rest, |(host, _)| host);
     match query {
@@ -104,10 +85,7 @@ fn with_database(url: &str, name: &str) -> String {
 /// A fresh PostgreSQL store, migrated.
 pub async fn postgres(options: impl FnOnce(StoreOptions) -> StoreOptions) -> Option<Store> {
     let url = postgres_database().await?;
-    let store = options(Store::options(&url))
-        .open()
-        .await
-        .expect("open postgres");
+    let store = options(Store::options(&url)).open().await.expect("open postgres");
     store.migrate().await.expect("migrate");
     Some(store)
 }
