@@ -43,10 +43,9 @@ pub async fn seed(url: &str, users: u64, verbose: bool) -> Result<Store, StoreEr
         ),
         (
             "group permissions",
-            format!(
-                "INSERT INTO auth_group_permissions (group_id, permission_id) SELECT g.id, p.id FROM auth_group g \
-                 JOIN auth_permission p ON p.app_label = 'filler' AND p.id % 20 = g.id % 20"
-            ),
+            "INSERT INTO auth_group_permissions (group_id, permission_id) SELECT g.id, p.id FROM auth_group g \
+             JOIN auth_permission p ON p.app_label = 'filler' AND p.id % 20 = g.id % 20"
+                .to_owned(),
         ),
         (
             "memberships",

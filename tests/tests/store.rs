@@ -32,6 +32,7 @@ on_every_backend!(
     passwords_and_authentication,
     listing_users_pages_and_searches,
     concurrent_grants_and_revokes_agree_with_the_audit_log,
+    a_newer_schema_is_refused,
 );
 
 const SYSTEM: &Actor = &Actor::System;
@@ -525,4 +526,33 @@ async fn concurrent_grants_and_revokes_agree_with_the_audit_log(store: Store) {
             replayed.iter().filter(|(u, p)| u == user && p.starts_with("blog.")).map(|(_, p)| p.clone()).collect();
         assert_eq!(held, expected, "{user}");
     }
+}
+
+async fn a_newer_schema_is_refused(store: Store) {
+    store.__execute("INSERT INTO permfw_migrations (version, applied_at) VALUES (99, 0)").await.unwrap();
+    let err = store.migrate().await.unwrap_err();
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }), "{err}");
+    assert!(err.to_string().contains("upgrade permfw"), "{err}");
+}
+
+#[tokio::test]
+async fn a_database_that_cannot_be_opened_says_why() {
+    let err = Store::open("mysql://localhost/app").await.unwrap_err();
+    assert!(matches!(&err, StoreError::Open { .. }) && err.to_string().contains("sqlite://"), "{err}");
+    let err = Store::open("sqlite:///nonexistent-dir/sub/blog.db").await.unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+    let err = Store::open("postgres://nobody:secret@127.0.0.1:1/none").await.unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, StoreError::Open { .. }) && !message.contains("secret"), "{message}");
+}
+
+#[tokio::test]
+async fn a_sqlite_file_is_created_when_missing() {
+    let url = support::sqlite_file_url();
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(store.schema_version().await.unwrap(), 0);
+    store.migrate().await.unwrap();
+    drop(store);
+    let again = Store::open(&url).await.unwrap();
+    assert_eq!(again.schema_version().await.unwrap(), Store::latest_schema_version());
 }

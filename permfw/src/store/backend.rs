@@ -182,8 +182,12 @@ impl Backend {
 
     #[cfg(feature = "postgres")]
     async fn connect_postgres(url: &str, masked: &str) -> Result<Self> {
+        // No ping before each use: it doubles the round trips of a snapshot load; a broken
+        // connection fails its query instead, and the pool replaces it.
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(16)
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .test_before_acquire(false)
             .connect(url)
             .await
             .map_err(|err| StoreError::Open { url: masked.to_owned(), why: err.to_string() })?;
