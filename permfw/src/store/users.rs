@@ -816,37 +816,38 @@ impl Store {
                 .await?;
                 found.extend(rows);
             }
+            // Holders through a key (the permission for direct grants, a group for members),
+            // the page after `after`, by user id.
+            macro_rules! holders {
+                ($sql:literal, $key:expr) => {
+                    sqlx::query_as::<_, (i64, String)>($sql)
+                        .bind($key)
+                        .bind(after)
+                        .bind(active)
+                        .bind(limit)
+                        .fetch_all(pool)
+                        .await?
+                };
+            }
             if let Some(name) = &name {
                 let permission_id = permission_id!(self, pool, name)?;
-                let rows: Vec<(i64, String)> = sqlx::query_as(
+                found.extend(holders!(
                     "SELECT u.id, u.username FROM auth_user_user_permissions up JOIN auth_user u ON u.id = up.user_id \
                      WHERE up.permission_id = $1 AND up.user_id > $2 AND ($3 IS NULL OR u.is_active = $3) \
                      ORDER BY up.user_id LIMIT $4",
-                )
-                .bind(permission_id)
-                .bind(after)
-                .bind(active)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?;
-                found.extend(rows);
+                    permission_id
+                ));
                 let groups: Vec<i64> = sqlx::query_scalar("SELECT group_id FROM auth_group_permissions WHERE permission_id = $1")
                     .bind(permission_id)
                     .fetch_all(pool)
                     .await?;
                 for group_id in groups {
-                    let rows: Vec<(i64, String)> = sqlx::query_as(
+                    found.extend(holders!(
                         "SELECT u.id, u.username FROM auth_user_groups ug JOIN auth_user u ON u.id = ug.user_id \
                          WHERE ug.group_id = $1 AND ug.user_id > $2 AND ($3 IS NULL OR u.is_active = $3) \
                          ORDER BY ug.user_id LIMIT $4",
-                    )
-                    .bind(group_id)
-                    .bind(after)
-                    .bind(active)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await?;
-                    found.extend(rows);
+                        group_id
+                    ));
                 }
             }
         });
