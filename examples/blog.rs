@@ -8,16 +8,6 @@
 use permfw::store::{Actor, AuditQuery, Store, StoreError};
 use permfw::{HasPerms, Model, Permission, PermissionDenied, User, permission_required};
 
-/// The guide's `Post`, with its two custom permissions.
-#[derive(Model, Debug)]
-#[model(app_label = "blog")]
-#[permissions(publish_post = "Can publish post", feature_post = "Can feature post")]
-pub struct Post {
-    pub title: String,
-    pub published: bool,
-    pub featured: bool,
-}
-
 /// Publishes a post: the guide's `@permission_required('blog.publish_post')`.
 #[permission_required("blog.publish_post")]
 fn publish(user: &User, post: &mut Post) -> Result<(), PermissionDenied> {

@@ -54,6 +54,8 @@
 extern crate self as permfw;
 
 mod check;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod denied;
 mod group;
 mod permission;
