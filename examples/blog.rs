@@ -6,7 +6,8 @@
 //! `PERMFW_DATABASE_URL` to use another database, such as `postgres://...`.
 
 use permfw::store::{Actor, AuditQuery, Store, StoreError};
-use permfw::{HasPerms, Model, Permission, PermissionDenied, User, permission_required};
+use permfw::{HasPerms, Permission, PermissionDenied, User, permission_required};
+use permfw_examples::Post;
 
 /// Publishes a post: the guide's `@permission_required('blog.publish_post')`.
 #[permission_required("blog.publish_post")]

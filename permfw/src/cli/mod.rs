@@ -3,9 +3,8 @@
 //! every model the application links is known to it:
 //!
 //! ```no_run
-//! fn main() {
-//!     permfw::cli::main_with_default_database("sqlite://blog.db")
-//! }
+//! // src/bin/manage.rs of the application (`use my_models_crate as _;` if it names no model)
+//! permfw::cli::main_with_default_database("sqlite://blog.db")
 //! ```
 //!
 //! An application with its own clap command can embed [`Command`] as a subcommand and call
