@@ -48,6 +48,7 @@ pub enum Command {
         prune_stale: bool,
     },
     /// Run the system checks (permfw.E001-E003); exit 1 when one is an error.
+    #[command(after_help = "Examples:\n  manage check\n  manage check --json")]
     Check,
     /// Create the superuser, interactively or with --no-input.
     #[command(after_help = "Examples:\n  manage createsuperuser\n  \
@@ -70,10 +71,18 @@ pub enum Command {
         username: String,
     },
     /// List, show, create, activate and deactivate users.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  manage users list --search smith\n  manage users show bob\n  \
+                      manage users create bob --email bob@example.com\n  manage users deactivate bob --as grace"
+    )]
     Users(UsersCommand),
     /// List, show, create and delete groups, and change their members.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  manage groups create Editors\n  manage groups add-member Editors bob\n  \
+                      manage groups show Editors\n  manage groups list --json"
+    )]
     Groups(GroupsCommand),
     /// Grant permissions to a user or a group.
     #[command(after_help = "Examples:\n  manage grant blog.publish_post blog.feature_post --user bob\n  \
@@ -83,7 +92,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  manage revoke blog.publish_post --user bob")]
     Revoke(GrantArgs),
     /// Permissions: the registry against the database.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Examples:\n  manage perms list\n  manage perms list blog")]
     Perms(PermsCommand),
     /// Who holds a permission (Django's `with_perm`): directly, through a group, or as a superuser.
     #[command(name = "who-can", after_help = "Example:\n  manage who-can blog.publish_post --limit 50")]
