@@ -4,6 +4,9 @@ use crate::permission::Permission;
 use crate::perms::{AsPermission, Key};
 use crate::registry::registry;
 
+/// Registry ids held directly and through groups, packed for a cache.
+pub(crate) type PackedIds = (Box<[u16]>, Box<[u16]>);
+
 /// A set of permissions: a bitset of registry ids, plus the rare permission whose model is not
 /// registered (kept by value, checked by comparison).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -212,5 +215,31 @@ impl PermissionSet {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.user.is_empty() && self.group.is_empty()
+    }
+
+    /// The registry ids held directly and through groups, packed for a cache; `None` when a
+    /// permission of an unregistered model, or an id past `u16`, is held.
+    pub(crate) fn packed_ids(&self) -> Option<PackedIds> {
+        let pack = |ids: &Ids| -> Option<Box<[u16]>> {
+            if !ids.unregistered.is_empty() {
+                return None;
+            }
+            ids.iter().map(|p| p.id().and_then(|id| u16::try_from(id).ok())).collect()
+        };
+        Some((pack(&self.user)?, pack(&self.group)?))
+    }
+
+    /// The set holding these registry ids, as [`packed_ids`](Self::packed_ids) gave them.
+    pub(crate) fn from_packed_ids(user: &[u16], group: &[u16]) -> Self {
+        let bits = |ids: &[u16]| {
+            let mut words = vec![0u64; ids.iter().map(|&id| usize::from(id) / 64 + 1).max().unwrap_or(0)];
+            for &id in ids {
+                words[usize::from(id) / 64] |= 1 << (id % 64);
+            }
+            Ids { words, unregistered: Vec::new() }
+        };
+        let mut set = Self { user: bits(user), group: bits(group), all: Vec::new() };
+        set.refresh();
+        set
     }
 }

@@ -78,6 +78,34 @@ impl User {
     pub fn groups(&self) -> impl ExactSizeIterator<Item = &str> {
         self.groups.iter().map(String::as_str)
     }
+
+    /// Flags as bits: active, staff, superuser.
+    #[cfg(feature = "store")]
+    pub(crate) fn flag_bits(&self) -> u8 {
+        u8::from(self.is_active) | u8::from(self.is_staff) << 1 | u8::from(self.is_superuser) << 2
+    }
+
+    /// A user from a cache's packed parts.
+    #[cfg(feature = "store")]
+    pub(crate) fn from_parts(
+        id: i64,
+        username: &str,
+        email: &str,
+        flags: u8,
+        groups: &[Box<str>],
+        perms: PermissionSet,
+    ) -> Self {
+        User {
+            id: Some(id),
+            username: username.to_owned(),
+            email: email.to_owned(),
+            is_active: flags & 1 != 0,
+            is_staff: flags & 2 != 0,
+            is_superuser: flags & 4 != 0,
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+            perms,
+        }
+    }
 }
 
 impl HasPerms for User {

@@ -67,4 +67,43 @@ fn memory_budgets() {
     assert_eq!(ALLOCATIONS.load(Ordering::Relaxed), allocations, "a permission check allocates nothing");
     drop(user);
     let _ = User::builder("x").build();
+
+    cached_snapshots();
+}
+
+/// The store's snapshot cache: bytes per cached user besides its strings (budget 300), with
+/// users holding 50 of the registered permissions, 25 directly and 25 through a group.
+fn cached_snapshots() {
+    use permfw::store::{Actor, Store};
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = Store::options("sqlite::memory:").cache_capacity(100_000).open().await.unwrap();
+        store.migrate().await.unwrap();
+        let names: Vec<String> = (0..1000).map(|i| format!("user{i:04}")).collect();
+        for name in &names {
+            store.create_user(&Actor::System, name, "", None).await.unwrap();
+        }
+        let picked: Vec<String> = user_with_50_permissions().get_all_permissions().into_iter().collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        for perm in &picked[..25] {
+            store.grant_user_bulk(&Actor::System, perm.as_str(), &refs).await.unwrap();
+        }
+        store.create_group(&Actor::System, "G").await.unwrap();
+        store.grant_group(&Actor::System, "G", picked[25..].iter().map(String::as_str)).await.unwrap();
+        for name in &names {
+            store.add_to_group(&Actor::System, name, "G").await.unwrap();
+        }
+        let _ = store.get_user("user0000").await.unwrap(); // warm the pool and the statement cache
+        let before = live();
+        for name in &names {
+            let user = store.get_user(name).await.unwrap();
+            assert_eq!(user.get_all_permissions().len(), 50);
+        }
+        // Strings: the cache's key, the username, the email (empty) and the group's name.
+        let strings = names.iter().map(|n| 2 * n.len() + "G".len() + std::mem::size_of::<String>()).sum::<usize>();
+        let per_user = (live() - before).saturating_sub(strings) / names.len();
+        println!("store cache: {per_user} bytes per cached user besides its strings");
+        assert!(per_user <= 300, "{per_user} bytes per cached user (budget 300)");
+    });
 }

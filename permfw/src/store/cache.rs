@@ -1,9 +1,9 @@
 //! Cached user snapshots, dropped when a committed change may have touched them.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
-use crate::User;
+use crate::{HasPerms, PermissionSet, User};
 
 /// The PostgreSQL channel on which changes announce their revision.
 pub(crate) const CHANNEL: &str = "permfw_changes";
@@ -16,13 +16,26 @@ pub(crate) struct Cache {
     state: Mutex<State>,
 }
 
+/// A cached snapshot, packed: registry ids instead of bitsets, boxed strings. About 280 bytes
+/// for a user holding 50 permissions, besides its strings (`tests/tests/memory.rs`).
+#[derive(Debug)]
+struct Packed {
+    revision: i64,
+    id: i64,
+    flags: u8,
+    email: Box<str>,
+    groups: Box<[Box<str>]>,
+    direct: Box<[u16]>,
+    via_groups: Box<[u16]>,
+}
+
 #[derive(Debug, Default)]
 struct State {
     /// Permission row ids by `app_label.codename`; they change only when a permission is pruned.
     permission_ids: HashMap<String, i64>,
     /// The newest revision this process knows of.
     revision: i64,
-    users: HashMap<String, (i64, Arc<User>)>,
+    users: HashMap<Box<str>, Box<Packed>>,
 }
 
 impl Cache {
@@ -35,16 +48,31 @@ impl Cache {
     }
 
     /// A snapshot loaded at the newest known revision.
-    pub(crate) fn get(&self, username: &str) -> Option<Arc<User>> {
+    pub(crate) fn get(&self, username: &str) -> Option<User> {
         let state = self.state();
-        state.users.get(username).filter(|(rev, _)| *rev >= state.revision).map(|(_, user)| Arc::clone(user))
+        let packed = state.users.get(username).filter(|p| p.revision >= state.revision)?;
+        let perms = PermissionSet::from_packed_ids(&packed.direct, &packed.via_groups);
+        Some(User::from_parts(packed.id, username, &packed.email, packed.flags, &packed.groups, perms))
     }
 
-    /// Keeps a snapshot loaded at `revision`, unless a newer change is already known.
-    pub(crate) fn put(&self, revision: i64, user: &Arc<User>) {
+    /// Keeps a snapshot loaded at `revision`, unless a newer change is already known (or it holds
+    /// a permission the registry does not know, which is not worth packing).
+    pub(crate) fn put(&self, revision: i64, user: &User) {
         if self.capacity == 0 {
             return;
         }
+        let (Some(id), Some((direct, via_groups))) = (user.id(), user.permission_set().packed_ids()) else {
+            return;
+        };
+        let packed = Box::new(Packed {
+            revision,
+            id,
+            flags: user.flag_bits(),
+            email: user.email().into(),
+            groups: user.groups().map(Into::into).collect(),
+            direct,
+            via_groups,
+        });
         let mut state = self.state();
         if revision < state.revision {
             return;
@@ -52,7 +80,7 @@ impl Cache {
         if state.users.len() >= self.capacity {
             state.users.clear();
         }
-        state.users.insert(user.username().to_owned(), (revision, Arc::clone(user)));
+        state.users.insert(user.username().into(), packed);
     }
 
     /// A change committed at `revision`: drop everything older.
@@ -60,7 +88,7 @@ impl Cache {
         let mut state = self.state();
         if revision > state.revision {
             state.revision = revision;
-            state.users.retain(|_, (rev, _)| *rev >= revision);
+            state.users.retain(|_, packed| packed.revision >= revision);
         }
     }
 

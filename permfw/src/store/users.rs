@@ -2,7 +2,6 @@
 //! Django's `with_perm`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
 
 use super::backend::{bump_revision, is_postgres_tx, with_pool, write_tx};
 use super::error::{Result, StoreError};
@@ -335,14 +334,14 @@ impl Store {
     pub async fn get_user(&self, username: &str) -> Result<User> {
         self.refresh_revision().await?;
         if let Some(user) = self.inner.cache.get(username) {
-            return Ok((*user).clone());
+            return Ok(user);
         }
         let snapshot = with_pool!(&self.inner.backend, pool => load!(pool, name = username))?;
         let snapshot = snapshot.ok_or_else(|| StoreError::UserNotFound(username.to_owned()))?;
         let revision = snapshot.revision;
-        let user = Arc::new(snapshot.into_user());
+        let user = snapshot.into_user();
         self.inner.cache.put(revision, &user);
-        Ok((*user).clone())
+        Ok(user)
     }
 
     /// The user with this id; see [`get_user`](Self::get_user).
