@@ -33,6 +33,7 @@ on_every_backend!(
     listing_users_pages_and_searches,
     concurrent_grants_and_revokes_agree_with_the_audit_log,
     a_newer_schema_is_refused,
+    sessions_and_tokens,
 );
 
 const SYSTEM: &Actor = &Actor::System;
@@ -555,4 +556,35 @@ async fn a_sqlite_file_is_created_when_missing() {
     drop(store);
     let again = Store::open(&url).await.unwrap();
     assert_eq!(again.schema_version().await.unwrap(), Store::latest_schema_version());
+}
+
+async fn sessions_and_tokens(store: Store) {
+    let (_, manager) = setup(&store).await;
+    let bob = store.get_user("bob").await.unwrap();
+    let session = store.create_session(&bob, 3600).await.unwrap();
+    let (user, csrf) = store.session_user(&session.key).await.unwrap().unwrap();
+    assert_eq!((user.username(), csrf.as_str()), ("bob", session.csrf_token.as_str()));
+    assert_ne!(store.create_session(&bob, 3600).await.unwrap().key, session.key, "a new key each login");
+    store.end_session(&session.key).await.unwrap();
+    assert!(store.session_user(&session.key).await.unwrap().is_none(), "a session ends at logout");
+    let expired = store.create_session(&bob, 0).await.unwrap();
+    assert!(store.session_user(&expired.key).await.unwrap().is_none());
+    assert!(store.session_user("made-up").await.unwrap().is_none());
+
+    let (id, token) = store.create_token(&Actor::user(&bob), "bob", "laptop", None).await.unwrap();
+    assert!(token.starts_with("pfw_"));
+    assert_eq!(store.token_user(&token).await.unwrap().unwrap().username(), "bob");
+    assert_eq!(
+        refused(store.create_token(&Actor::user(&bob), "carol", "x", None).await),
+        Rule::NeedsPermission { perm: "auth.change_user" }
+    );
+    store.create_token(&Actor::user(&manager), "carol", "for carol", None).await.unwrap();
+    store.revoke_token(&Actor::user(&bob), id).await.unwrap();
+    assert!(store.token_user(&token).await.unwrap().is_none(), "a revoked token is refused");
+    let (_, old) = store.create_token(SYSTEM, "bob", "old", Some(1)).await.unwrap();
+    assert!(store.token_user(&old).await.unwrap().is_none(), "an expired token is refused");
+    assert!(store.token_user("pfw_made_up").await.unwrap().is_none());
+    let log = store.audit(AuditQuery::new().action("create_token")).await.unwrap();
+    assert_eq!(log.len(), 3);
+    assert!(log.iter().all(|e| !e.detail.contains("pfw_")), "tokens never reach the audit log");
 }

@@ -18,6 +18,7 @@
 //! ```
 
 mod audit;
+mod auth;
 pub(crate) mod backend;
 pub(crate) mod cache;
 mod error;
@@ -32,6 +33,7 @@ pub(crate) mod users;
 use std::sync::Arc;
 
 pub use self::audit::{AuditEntry, AuditQuery};
+pub use self::auth::Session;
 pub use self::error::{Result, Rule, StoreError};
 pub use self::groups::GroupRecord;
 pub use self::sync::{PermissionStatus, SyncReport};

@@ -5,12 +5,18 @@ use super::error::{Result, StoreError};
 
 /// The migrations of each backend, in order: (version, SQL).
 #[cfg(feature = "sqlite")]
-const SQLITE: &[(i64, &str)] = &[(1, include_str!("migrations/sqlite/0001_initial.sql"))];
+const SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("migrations/sqlite/0001_initial.sql")),
+    (2, include_str!("migrations/sqlite/0002_sessions_and_tokens.sql")),
+];
 #[cfg(feature = "postgres")]
-const POSTGRES: &[(i64, &str)] = &[(1, include_str!("migrations/postgres/0001_initial.sql"))];
+const POSTGRES: &[(i64, &str)] = &[
+    (1, include_str!("migrations/postgres/0001_initial.sql")),
+    (2, include_str!("migrations/postgres/0002_sessions_and_tokens.sql")),
+];
 
 /// The newest schema version.
-pub(crate) const LATEST: i64 = 1;
+pub(crate) const LATEST: i64 = 2;
 
 const CREATE_LEDGER: &str =
     "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

@@ -1,0 +1,198 @@
+//! Logging in: server-side sessions and API tokens, both kept only as SHA-256 hashes of random
+//! secrets, so that a copy of the database logs nobody in.
+
+use sha2::{Digest, Sha256};
+
+use super::backend::{with_pool, write_tx};
+use super::error::{Result, StoreError};
+use super::rules::Target;
+use super::users::{acting, audit, target};
+use super::{Actor, Store, now_micros};
+use crate::User;
+
+/// A new login session: the secret goes in a cookie, the CSRF token in forms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Session {
+    /// The session's secret key (only its hash is stored).
+    pub key: String,
+    /// The token that state-changing forms must carry.
+    pub csrf_token: String,
+    /// When it expires, in microseconds since the Unix epoch.
+    pub expires_at: i64,
+}
+
+/// A random secret: 32 bytes from the operating system, as 64 hex digits.
+fn secret() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Password(format!("no randomness from the system: {e}")))?;
+    Ok(hex(&bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The stored form of a secret.
+pub(crate) fn digest(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+impl Store {
+    /// Starts a session for `user` (a new key each time, as Django's login cycles it), valid for
+    /// `lifetime_secs`.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn create_session(&self, user: &User, lifetime_secs: i64) -> Result<Session> {
+        let id = user.id().ok_or_else(|| StoreError::UserNotFound(user.username().to_owned()))?;
+        let (key, csrf_token) = (secret()?, secret()?);
+        let now = now_micros();
+        let expires_at = now + lifetime_secs.saturating_mul(1_000_000);
+        with_pool!(&self.inner.backend, pool => {
+            sqlx::query(
+                "INSERT INTO permfw_session (key_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(digest(&key))
+            .bind(id)
+            .bind(&csrf_token)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(Session { key, csrf_token, expires_at })
+    }
+
+    /// The user of a live session and its CSRF token, as a fresh snapshot; `None` for an unknown,
+    /// ended or expired key.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn session_user(&self, key: &str) -> Result<Option<(User, String)>> {
+        let row: Option<(i64, String)> = with_pool!(&self.inner.backend, pool => {
+            sqlx::query_as("SELECT user_id, csrf_token FROM permfw_session WHERE key_hash = $1 AND expires_at > $2")
+                .bind(digest(key))
+                .bind(now_micros())
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some((user_id, csrf)) = row else { return Ok(None) };
+        let user = self.get_user_by_id(user_id).await?;
+        Ok(Some((self.get_user(user.username()).await?, csrf)))
+    }
+
+    /// Ends a session (logout); the key is refused from then on.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn end_session(&self, key: &str) -> Result<()> {
+        with_pool!(&self.inner.backend, pool => {
+            sqlx::query("DELETE FROM permfw_session WHERE key_hash = $1").bind(digest(key)).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Creates an API token for `username`, shown this once: only its hash is stored. A user may
+    /// create its own; another's needs the rules of changing that user.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UserNotFound`], [`StoreError::Refused`].
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        username: &str,
+        name: &str,
+        expires_at: Option<i64>,
+    ) -> Result<(i64, String)> {
+        let token = format!("pfw_{}", secret()?);
+        let id = write_tx!(&self.inner.backend, tx => async {
+            let acting = acting!(tx, actor);
+            let target = target!(tx, username);
+            if !matches!(actor, Actor::User(name) if name == username) {
+                acting.may_change_user(target.target()).map_err(StoreError::Refused)?;
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO permfw_token (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(target.id)
+            .bind(name)
+            .bind(digest(&token))
+            .bind(now_micros())
+            .bind(expires_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            audit!(tx, actor, "create_token", user = username, group = None::<String>, perm = None::<String>, detail = name);
+            Ok::<_, StoreError>(id)
+        }
+        .await)?;
+        Ok((id, token))
+    }
+
+    /// Revokes a token by id; the rules of [`create_token`](Self::create_token).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UserNotFound`] for an unknown token, [`StoreError::Refused`].
+    pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<()> {
+        write_tx!(&self.inner.backend, tx => async {
+            let acting = acting!(tx, actor);
+            let owner: Option<(String, i64, bool)> = sqlx::query_as(
+                "SELECT u.username, u.id, u.is_superuser FROM permfw_token t JOIN auth_user u ON u.id = t.user_id WHERE t.id = $1",
+            )
+            .bind(token_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (username, id, superuser) = owner.ok_or_else(|| StoreError::UserNotFound(format!("token #{token_id}")))?;
+            if !matches!(actor, Actor::User(name) if *name == username) {
+                acting.may_change_user(Target { id, superuser }).map_err(StoreError::Refused)?;
+            }
+            sqlx::query("UPDATE permfw_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now_micros())
+                .bind(token_id)
+                .execute(&mut *tx)
+                .await?;
+            audit!(tx, actor, "revoke_token", user = username.as_str(), group = None::<String>, perm = None::<String>, detail = token_id.to_string());
+            Ok::<_, StoreError>(())
+        }
+        .await)
+    }
+
+    /// The user of a live API token, as a fresh snapshot; `None` for an unknown, revoked or
+    /// expired one.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn token_user(&self, token: &str) -> Result<Option<User>> {
+        let username: Option<String> = with_pool!(&self.inner.backend, pool => {
+            sqlx::query_scalar(
+                "SELECT u.username FROM permfw_token t JOIN auth_user u ON u.id = t.user_id \
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
+            )
+            .bind(digest(token))
+            .bind(now_micros())
+            .fetch_optional(pool)
+            .await?
+        });
+        match username {
+            Some(name) => Ok(Some(self.get_user(&name).await?)),
+            None => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_are_random_and_stored_hashed() {
+        let (a, b) = (super::secret().unwrap(), super::secret().unwrap());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(super::digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
