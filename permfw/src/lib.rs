@@ -58,6 +58,8 @@ mod check;
 pub mod cli;
 mod denied;
 mod group;
+#[cfg(feature = "axum")]
+pub mod http;
 mod permission;
 mod perms;
 mod registry;

@@ -1,0 +1,383 @@
+//! The REST API under `/api/v1`, for internal tools: every change goes through the store's
+//! delegation rules as the caller.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::{ApiError, CurrentUser, SESSION_COOKIE};
+use crate::permission_required;
+use crate::store::{Actor, AuditQuery, Store, UserPage, WithPerm};
+use crate::{HasPerms, User};
+
+/// Every route of [`api_router`], for tools and for the test that proves each one refuses a
+/// caller without credentials (all but logging in).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/v1/session"),
+    ("DELETE", "/api/v1/session"),
+    ("POST", "/api/v1/tokens"),
+    ("DELETE", "/api/v1/tokens/{id}"),
+    ("GET", "/api/v1/users"),
+    ("POST", "/api/v1/users"),
+    ("GET", "/api/v1/users/{username}"),
+    ("PATCH", "/api/v1/users/{username}"),
+    ("POST", "/api/v1/users/{username}/permissions"),
+    ("DELETE", "/api/v1/users/{username}/permissions"),
+    ("GET", "/api/v1/groups"),
+    ("POST", "/api/v1/groups"),
+    ("DELETE", "/api/v1/groups/{name}"),
+    ("POST", "/api/v1/groups/{name}/members"),
+    ("DELETE", "/api/v1/groups/{name}/members/{username}"),
+    ("POST", "/api/v1/groups/{name}/permissions"),
+    ("DELETE", "/api/v1/groups/{name}/permissions"),
+    ("GET", "/api/v1/permissions"),
+    ("GET", "/api/v1/who-can/{permission}"),
+    ("GET", "/api/v1/audit"),
+];
+
+/// How long a login session lasts: two weeks, Django's `SESSION_COOKIE_AGE`.
+const SESSION_SECONDS: i64 = 14 * 24 * 3600;
+
+/// The REST API, with the store as its state; merge it into an application's router.
+pub fn api_router<S>(store: Store) -> Router<S> {
+    Router::new()
+        .route("/api/v1/session", post(login).delete(logout))
+        .route("/api/v1/tokens", post(create_token))
+        .route("/api/v1/tokens/{id}", delete(revoke_token))
+        .route("/api/v1/users", get(list_users).post(create_user))
+        .route("/api/v1/users/{username}", get(show_user).patch(change_user))
+        .route("/api/v1/users/{username}/permissions", post(grant_user).delete(revoke_user))
+        .route("/api/v1/groups", get(list_groups).post(create_group))
+        .route("/api/v1/groups/{name}", delete(delete_group))
+        .route("/api/v1/groups/{name}/members", post(add_member))
+        .route("/api/v1/groups/{name}/members/{username}", delete(remove_member))
+        .route("/api/v1/groups/{name}/permissions", post(grant_group).delete(revoke_group))
+        .route("/api/v1/permissions", get(permissions))
+        .route("/api/v1/who-can/{permission}", get(who_can))
+        .route("/api/v1/audit", get(audit))
+        .with_state(store)
+}
+
+/// The acting user of a change; anonymous callers never get this far (the guards refuse them).
+fn actor(user: &CurrentUser) -> Result<Actor, ApiError> {
+    user.user().map(Actor::user).ok_or_else(|| ApiError::unauthorized("log in, or send an API token"))
+}
+
+fn string(body: &Value, key: &str) -> Result<String, ApiError> {
+    body.get(key)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::bad_request(format!("the body needs a string `{key}`")))
+}
+
+fn strings(body: &Value, key: &str) -> Result<Vec<String>, ApiError> {
+    let list = body.get(key).and_then(Value::as_array);
+    let list = list.ok_or_else(|| ApiError::bad_request(format!("the body needs a list of strings `{key}`")))?;
+    list.iter()
+        .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| ApiError::bad_request(format!("`{key}` holds strings"))))
+        .collect()
+}
+
+async fn login(State(store): State<Store>, Json(body): Json<Value>) -> Result<Response, ApiError> {
+    let (username, password) = (string(&body, "username")?, string(&body, "password")?);
+    let user = store.authenticate(&username, &password).await?;
+    let user = user.ok_or_else(|| ApiError::unauthorized("wrong username or password, or an inactive account"))?;
+    let session = store.create_session(&user, SESSION_SECONDS).await?;
+    let cookie =
+        format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}", session.key);
+    let mut response = Json(json!({"username": user.username(), "csrf_token": session.csrf_token})).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+async fn logout(
+    user: CurrentUser,
+    State(store): State<Store>,
+    headers: axum::http::HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    if user.user().is_none() {
+        return Err(ApiError::unauthorized("not logged in"));
+    }
+    let key = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| (k == SESSION_COOKIE).then(|| v.to_owned()));
+    if let Some(key) = key {
+        store.end_session(&key).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn create_token(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(&user)?;
+    let name = string(&body, "name")?;
+    let owner = body.get("username").and_then(Value::as_str).map_or_else(|| actor_name(&user), str::to_owned);
+    let expires_at = body.get("expires_at").and_then(Value::as_i64);
+    let (id, token) = store.create_token(&actor, &owner, &name, expires_at).await?;
+    Ok(Json(json!({"id": id, "token": token, "username": owner, "note": "shown once: store it now"})))
+}
+
+fn actor_name(user: &CurrentUser) -> String {
+    user.user().map(|u| u.username().to_owned()).unwrap_or_default()
+}
+
+async fn revoke_token(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    store.revoke_token(&actor(&user)?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[permission_required("auth.view_user")]
+async fn list_users(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
+    let mut page = UserPage::first().limit(limit);
+    if let Some(q) = query.get("q") {
+        page = page.search(q.as_str());
+    }
+    if let Some(after) = query.get("after") {
+        page = page.after(after.as_str());
+    }
+    let users = store.list_users(page).await?;
+    let next =
+        (users.len() == usize::try_from(limit).unwrap_or(usize::MAX)).then(|| users.last().map(|u| u.username.clone()));
+    let users: Vec<Value> = users
+        .iter()
+        .map(|u| json!({"id": u.id, "username": u.username, "email": u.email, "is_active": u.is_active, "is_staff": u.is_staff, "is_superuser": u.is_superuser}))
+        .collect();
+    Ok(Json(json!({"users": users, "next": next.flatten()})))
+}
+
+#[permission_required("auth.view_user")]
+async fn show_user(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(username): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let shown = store.get_user(&username).await?;
+    Ok(Json(user_json(&store, &shown).await?))
+}
+
+/// A user with each effective permission marked direct or through which groups.
+async fn user_json(store: &Store, user: &User) -> Result<Value, ApiError> {
+    let mut groups = Vec::new();
+    for name in user.groups() {
+        groups.push(store.get_group(name).await?);
+    }
+    let direct = user.get_user_permissions();
+    let perms: Vec<Value> = user
+        .permission_set()
+        .iter()
+        .map(|perm| {
+            let via: Vec<&str> = groups.iter().filter(|g| g.has_permission(perm)).map(crate::Group::name).collect();
+            json!({"permission": perm.as_str(), "direct": direct.contains(perm.as_str()), "groups": via})
+        })
+        .collect();
+    Ok(json!({
+        "id": user.id(), "username": user.username(), "email": user.email(),
+        "is_active": user.is_active(), "is_staff": user.is_staff(), "is_superuser": user.is_superuser(),
+        "groups": user.groups().collect::<Vec<_>>(), "permissions": perms,
+    }))
+}
+
+#[permission_required("auth.add_user")]
+async fn create_user(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Json(body): Json<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let username = string(&body, "username")?;
+    let email = body.get("email").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let created = store.create_user(&actor(&user)?, &username, &email, None).await?;
+    Ok((StatusCode::CREATED, Json(user_json(&store, &created).await?)))
+}
+
+#[permission_required("auth.change_user")]
+async fn change_user(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(username): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(&user)?;
+    if let Some(active) = body.get("is_active").and_then(Value::as_bool) {
+        store.set_active(&actor, &username, active).await?;
+    }
+    if let Some(staff) = body.get("is_staff").and_then(Value::as_bool) {
+        store.set_staff(&actor, &username, staff).await?;
+    }
+    if let Some(superuser) = body.get("is_superuser").and_then(Value::as_bool) {
+        store.set_superuser(&actor, &username, superuser).await?;
+    }
+    Ok(Json(user_json(&store, &store.get_user(&username).await?).await?))
+}
+
+#[permission_required("auth.change_user")]
+async fn grant_user(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(username): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let changed = store.grant_user(&actor(&user)?, &username, strings(&body, "permissions")?).await?;
+    Ok(Json(json!({"changed": changed})))
+}
+
+#[permission_required("auth.change_user")]
+async fn revoke_user(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(username): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let changed = store.revoke_user(&actor(&user)?, &username, strings(&body, "permissions")?).await?;
+    Ok(Json(json!({"changed": changed})))
+}
+
+#[permission_required("auth.view_group")]
+async fn list_groups(user: CurrentUser, State(store): State<Store>) -> Result<Json<Value>, ApiError> {
+    let groups: Vec<Value> = store
+        .list_groups()
+        .await?
+        .iter()
+        .map(|g| json!({"name": g.name, "members": g.members, "permissions": g.permissions}))
+        .collect();
+    Ok(Json(json!(groups)))
+}
+
+#[permission_required("auth.add_group")]
+async fn create_group(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Json(body): Json<Value>,
+) -> Result<StatusCode, ApiError> {
+    store.create_group(&actor(&user)?, &string(&body, "name")?).await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[permission_required("auth.delete_group")]
+async fn delete_group(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    store.delete_group(&actor(&user)?, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[permission_required("auth.change_user")]
+async fn add_member(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(name): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let changed = store.add_to_group(&actor(&user)?, &string(&body, "username")?, &name).await?;
+    Ok(Json(json!({"changed": changed})))
+}
+
+#[permission_required("auth.change_user")]
+async fn remove_member(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path((name, username)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let changed = store.remove_from_group(&actor(&user)?, &username, &name).await?;
+    Ok(Json(json!({"changed": changed})))
+}
+
+#[permission_required("auth.change_group")]
+async fn grant_group(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(name): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let changed = store.grant_group(&actor(&user)?, &name, strings(&body, "permissions")?).await?;
+    Ok(Json(json!({"changed": changed})))
+}
+
+#[permission_required("auth.change_group")]
+async fn revoke_group(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(name): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let changed = store.revoke_group(&actor(&user)?, &name, strings(&body, "permissions")?).await?;
+    Ok(Json(json!({"changed": changed})))
+}
+
+#[permission_required("auth.view_permission")]
+async fn permissions(user: CurrentUser, State(store): State<Store>) -> Result<Json<Value>, ApiError> {
+    let list: Vec<Value> = store
+        .permission_statuses()
+        .await?
+        .into_iter()
+        .map(|(perm, name, status)| json!({"permission": perm, "name": name, "status": format!("{status:?}").to_lowercase()}))
+        .collect();
+    Ok(Json(json!(list)))
+}
+
+#[permission_required("auth.view_user")]
+async fn who_can(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(permission): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let mut options = WithPerm::default();
+    if let Some(after) = query.get("after").and_then(|a| a.parse().ok()) {
+        options = options.after_id(after);
+    }
+    if let Some(limit) = query.get("limit").and_then(|l| l.parse().ok()) {
+        options = options.limit(limit);
+    }
+    let users = store.users_with_perm(permission.as_str(), options).await?;
+    let list: Vec<Value> = users.iter().map(|(id, name)| json!({"id": id, "username": name})).collect();
+    Ok(Json(json!({"users": list, "next": users.last().map(|(id, _)| id)})))
+}
+
+#[permission_required("auth.view_user")]
+async fn audit(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let mut filter = AuditQuery::new().limit(query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100));
+    if let Some(username) = query.get("user") {
+        filter = filter.user(username.as_str());
+    }
+    if let Some(before) = query.get("before").and_then(|b| b.parse().ok()) {
+        filter = filter.before_id(before);
+    }
+    let entries = store.audit(filter).await?;
+    let list: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({"id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "user": e.target_user,
+                        "group": e.target_group, "permission": e.permission, "detail": e.detail})
+        })
+        .collect();
+    Ok(Json(json!({"entries": list, "next": entries.last().map(|e| e.id)})))
+}

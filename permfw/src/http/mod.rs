@@ -1,0 +1,31 @@
+//! The axum integration: who is calling ([`CurrentUser`], from an API token or a session),
+//! `#[permission_required]` on handlers as written (401 without credentials, 403 without the
+//! permission), errors as `application/problem+json`, and the REST API for internal tools
+//! ([`api_router`]).
+//!
+//! ```no_run
+//! use axum::extract::State;
+//! use permfw::http::{ApiError, CurrentUser};
+//! use permfw::permission_required;
+//! use permfw::store::Store;
+//!
+//! #[permission_required("auth.view_user")]
+//! async fn count_users(user: CurrentUser, State(store): State<Store>) -> Result<String, ApiError> {
+//!     Ok(store.list_users(permfw::store::UserPage::first()).await?.len().to_string())
+//! }
+//!
+//! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+//! let store = Store::open("sqlite://blog.db").await?;
+//! let app: axum::Router = permfw::http::api_router(store.clone())
+//!     .route("/count", axum::routing::get(count_users))
+//!     .with_state(store);
+//! # let _ = app; Ok(()) }
+//! ```
+
+mod api;
+mod error;
+mod user;
+
+pub use self::api::{ROUTES, api_router};
+pub use self::error::ApiError;
+pub use self::user::{CurrentUser, SESSION_COOKIE};

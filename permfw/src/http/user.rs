@@ -1,0 +1,98 @@
+//! Who is calling: a user from an API token or a session cookie, or the anonymous user.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::ApiError;
+use crate::store::Store;
+use crate::{AnonymousUser, HasPerms, PermissionSet, User};
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "permfw_session";
+
+/// The caller: a fresh snapshot of the user an API token (`Authorization: Bearer ...`) or a
+/// session cookie names, or the anonymous user. It implements [`HasPerms`], so it is the user
+/// argument of `#[permission_required]` on handlers. A token or session that is unknown,
+/// revoked or expired is refused with 401 rather than treated as anonymous.
+#[derive(Clone, Debug)]
+pub enum CurrentUser {
+    /// A logged-in user.
+    User(Box<User>),
+    /// Nobody logged in.
+    Anonymous,
+}
+
+impl CurrentUser {
+    /// The user, if logged in.
+    #[must_use]
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            CurrentUser::User(user) => Some(user),
+            CurrentUser::Anonymous => None,
+        }
+    }
+}
+
+impl HasPerms for CurrentUser {
+    fn is_active(&self) -> bool {
+        self.user().is_some_and(User::is_active)
+    }
+
+    fn is_superuser(&self) -> bool {
+        self.user().is_some_and(User::is_superuser)
+    }
+
+    fn permission_set(&self) -> &PermissionSet {
+        match self {
+            CurrentUser::User(user) => user.permission_set(),
+            CurrentUser::Anonymous => AnonymousUser.permission_set(),
+        }
+    }
+
+    fn is_authenticated(&self) -> bool {
+        self.user().is_some()
+    }
+}
+
+/// The value of one cookie in a `Cookie` header.
+pub(crate) fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let store = Store::from_ref(state);
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
+            return match store.token_user(token.trim()).await? {
+                Some(user) if user.is_active() => Ok(CurrentUser::User(Box::new(user))),
+                _ => Err(ApiError::unauthorized("the token is unknown, revoked or expired; create a new one")),
+            };
+        }
+        if let Some(key) = cookie(parts, SESSION_COOKIE) {
+            return match store.session_user(key).await? {
+                Some((user, _)) if user.is_active() => Ok(CurrentUser::User(Box::new(user))),
+                _ => Err(ApiError::unauthorized("the session has ended or expired; log in again")),
+            };
+        }
+        Ok(CurrentUser::Anonymous)
+    }
+}

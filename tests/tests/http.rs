@@ -1,0 +1,231 @@
+//! The axum integration and the REST API, through the router: credentials (sessions, tokens),
+//! the guard's 401 and 403, the store's rules as the caller, problem+json errors, and a walk of
+//! every route proving that none serves a caller without credentials.
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Method, Request, StatusCode, header};
+use permfw::http::{ROUTES, SESSION_COOKIE, api_router};
+use permfw::store::{Actor, Store};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+async fn app() -> (Router, Store) {
+    let store = Store::open("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    let system = &Actor::System;
+    store.create_superuser(system, "root", "root@example.com", "root-password").await.unwrap();
+    for name in ["grace", "bob"] {
+        store.create_user(system, name, "", None).await.unwrap();
+        store.set_password(system, name, &format!("{name}-password")).await.unwrap();
+    }
+    store.grant_user(system, "grace", ["auth.view_user", "auth.change_user", "auth.view_group"]).await.unwrap();
+    store.create_group(system, "Viewers").await.unwrap();
+    store.grant_group(system, "Viewers", ["auth.view_group"]).await.unwrap();
+    store.add_to_group(system, "grace", "Viewers").await.unwrap();
+    (api_router(store.clone()), store)
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+}
+
+async fn call(app: &Router, method: Method, path: &str, auth: Option<(&str, &str)>, body: Option<Value>) -> Reply {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some((kind, value)) = auth {
+        request = match kind {
+            "bearer" => request.header(header::AUTHORIZATION, format!("Bearer {value}")),
+            _ => request.header(header::COOKIE, format!("{SESSION_COOKIE}={value}")),
+        };
+    }
+    let request = match body {
+        Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    };
+    let response = app.clone().oneshot(request.unwrap()).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply { status, headers, body }
+}
+
+async fn login(app: &Router, username: &str, password: &str) -> String {
+    let reply =
+        call(app, Method::POST, "/api/v1/session", None, Some(json!({"username": username, "password": password})))
+            .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
+}
+
+#[tokio::test]
+async fn every_route_refuses_a_caller_without_credentials() {
+    let (app, _) = app().await;
+    let mut walked = 0;
+    for (method, path) in ROUTES {
+        let path = path
+            .replace("{id}", "1")
+            .replace("{username}", "bob")
+            .replace("{name}", "Viewers")
+            .replace("{permission}", "auth.view_user");
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let reply = call(&app, method.clone(), &path, None, Some(json!({}))).await;
+        if method == Method::POST && path == "/api/v1/session" {
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "logging in without a username: {}", reply.body);
+            continue;
+        }
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}: {}", reply.body);
+        assert_eq!(reply.body["type"], "urn:permfw:problem:not-authenticated", "{method} {path}");
+        assert_eq!(reply.headers.get(header::WWW_AUTHENTICATE).unwrap(), "Bearer");
+        walked += 1;
+    }
+    assert_eq!(walked, ROUTES.len() - 1);
+    // A made-up credential is refused, not taken for anonymous.
+    let reply = call(&app, Method::GET, "/api/v1/users", Some(("bearer", "pfw_made_up")), None).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let reply = call(&app, Method::GET, "/api/v1/users", Some(("cookie", "made-up")), None).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn sessions_log_in_and_out_and_a_replayed_session_is_refused() {
+    let (app, _) = app().await;
+    let wrong =
+        call(&app, Method::POST, "/api/v1/session", None, Some(json!({"username": "root", "password": "nope"}))).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let key = login(&app, "root", "root-password").await;
+    let users = call(&app, Method::GET, "/api/v1/users", Some(("cookie", &key)), None).await;
+    assert_eq!(users.status, StatusCode::OK);
+    assert_eq!(users.body["users"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        call(&app, Method::DELETE, "/api/v1/session", Some(("cookie", &key)), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let replay = call(&app, Method::GET, "/api/v1/users", Some(("cookie", &key)), None).await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "a session ended by logout is refused");
+    assert_ne!(login(&app, "root", "root-password").await, key, "a new session id on each login");
+}
+
+#[tokio::test]
+async fn tokens_are_shown_once_and_revoked_ones_are_refused() {
+    let (app, store) = app().await;
+    let key = login(&app, "grace", "grace-password").await;
+    let created =
+        call(&app, Method::POST, "/api/v1/tokens", Some(("cookie", &key)), Some(json!({"name": "script"}))).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let token = created.body["token"].as_str().unwrap().to_owned();
+    let users = call(&app, Method::GET, "/api/v1/users?limit=2", Some(("bearer", &token)), None).await;
+    assert_eq!(users.status, StatusCode::OK);
+    assert_eq!(users.body["users"].as_array().unwrap().len(), 2);
+    assert_eq!(users.body["next"], "grace");
+    let id = created.body["id"].as_i64().unwrap();
+    let revoked = call(&app, Method::DELETE, &format!("/api/v1/tokens/{id}"), Some(("bearer", &token)), None).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+    let after = call(&app, Method::GET, "/api/v1/users", Some(("bearer", &token)), None).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "a revoked token is refused");
+    let (_, expired) = store.create_token(&Actor::System, "grace", "old", Some(1)).await.unwrap();
+    let expired = call(&app, Method::GET, "/api/v1/users", Some(("bearer", &expired)), None).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED, "an expired token is refused");
+}
+
+#[tokio::test]
+async fn the_guard_answers_403_and_the_store_refuses_as_the_caller() {
+    let (app, _) = app().await;
+    let bob = login(&app, "bob", "bob-password").await;
+    let denied = call(&app, Method::GET, "/api/v1/users", Some(("cookie", &bob)), None).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert_eq!(denied.body["type"], "urn:permfw:problem:forbidden");
+    assert!(denied.body["detail"].as_str().unwrap().contains("auth.view_user"), "{}", denied.body);
+    assert_eq!(denied.headers.get(header::CONTENT_TYPE).unwrap(), "application/problem+json");
+
+    let grace = login(&app, "grace", "grace-password").await;
+    let path = "/api/v1/users/bob/permissions";
+    let ok = call(&app, Method::POST, path, Some(("cookie", &grace)), Some(json!({"permissions": ["auth.view_user"]})))
+        .await;
+    assert_eq!((ok.status, ok.body["changed"].as_i64()), (StatusCode::OK, Some(1)));
+    let refused =
+        call(&app, Method::POST, path, Some(("cookie", &grace)), Some(json!({"permissions": ["auth.delete_user"]})))
+            .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.body["type"], "urn:permfw:problem:refused");
+    let escalate =
+        call(&app, Method::PATCH, "/api/v1/users/bob", Some(("cookie", &grace)), Some(json!({"is_superuser": true})))
+            .await;
+    assert_eq!(escalate.status, StatusCode::FORBIDDEN, "{}", escalate.body);
+    let own = call(
+        &app,
+        Method::POST,
+        "/api/v1/users/grace/permissions",
+        Some(("cookie", &grace)),
+        Some(json!({"permissions": ["auth.view_user"]})),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
+
+    let bob_now = call(&app, Method::GET, "/api/v1/users/bob", Some(("cookie", &grace)), None).await;
+    assert_eq!(bob_now.body["permissions"], json!([{"permission": "auth.view_user", "direct": true, "groups": []}]));
+    let grace_page = call(&app, Method::GET, "/api/v1/users/grace", Some(("cookie", &grace)), None).await;
+    let view_group = grace_page.body["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["permission"] == "auth.view_group")
+        .unwrap()
+        .clone();
+    assert_eq!(view_group, json!({"permission": "auth.view_group", "direct": true, "groups": ["Viewers"]}));
+}
+
+#[tokio::test]
+async fn groups_who_can_permissions_and_audit_through_the_api() {
+    let (app, _) = app().await;
+    let root = login(&app, "root", "root-password").await;
+    let auth = Some(("cookie", root.as_str()));
+    assert_eq!(
+        call(&app, Method::POST, "/api/v1/groups", auth, Some(json!({"name": "Editors"}))).await.status,
+        StatusCode::CREATED
+    );
+    let granted = call(
+        &app,
+        Method::POST,
+        "/api/v1/groups/Editors/permissions",
+        auth,
+        Some(json!({"permissions": ["auth.view_user"]})),
+    )
+    .await;
+    assert_eq!(granted.body["changed"], 1);
+    assert_eq!(
+        call(&app, Method::POST, "/api/v1/groups/Editors/members", auth, Some(json!({"username": "bob"}))).await.body["changed"],
+        true
+    );
+    let who = call(&app, Method::GET, "/api/v1/who-can/auth.view_user", auth, None).await;
+    let names: Vec<_> =
+        who.body["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(names, ["root", "grace", "bob"]);
+    let groups = call(&app, Method::GET, "/api/v1/groups", auth, None).await;
+    assert_eq!(groups.body.as_array().unwrap().len(), 2);
+    let perms = call(&app, Method::GET, "/api/v1/permissions", auth, None).await;
+    assert!(
+        perms.body.as_array().unwrap().iter().any(|p| p["permission"] == "auth.change_user" && p["status"] == "synced")
+    );
+    let audit = call(&app, Method::GET, "/api/v1/audit?user=bob&limit=1", auth, None).await;
+    assert_eq!(audit.body["entries"][0]["action"], "add_member");
+    assert_eq!(audit.body["entries"][0]["actor"], "root");
+    assert_eq!(
+        call(&app, Method::DELETE, "/api/v1/groups/Editors/members/bob", auth, None).await.body["changed"],
+        true
+    );
+    assert_eq!(call(&app, Method::DELETE, "/api/v1/groups/Editors", auth, None).await.status, StatusCode::NO_CONTENT);
+    let missing = call(&app, Method::GET, "/api/v1/users/ghost", auth, None).await;
+    assert_eq!(
+        (missing.status, missing.body["type"].as_str()),
+        (StatusCode::NOT_FOUND, Some("urn:permfw:problem:not-found"))
+    );
+    let malformed =
+        call(&app, Method::POST, "/api/v1/users/bob/permissions", auth, Some(json!({"permissions": ["nodot"]}))).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    let search = call(&app, Method::GET, "/api/v1/users?q=%25%27%3B%20DROP", auth, None).await;
+    assert_eq!((search.status, search.body["users"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+}
