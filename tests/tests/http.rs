@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
-use permfw::http::{ROUTES, SESSION_COOKIE, api_router};
+use permfw::http::{CSRF_HEADER, ROUTES, SESSION_COOKIE, api_router};
 use permfw::store::{Actor, Store};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -37,7 +37,13 @@ async fn call(app: &Router, method: Method, path: &str, auth: Option<(&str, &str
     if let Some((kind, value)) = auth {
         request = match kind {
             "bearer" => request.header(header::AUTHORIZATION, format!("Bearer {value}")),
-            _ => request.header(header::COOKIE, format!("{SESSION_COOKIE}={value}")),
+            // A session: the cookie, and the CSRF token when there is one (`key|csrf`).
+            _ => match value.split_once('|') {
+                Some((key, csrf)) => {
+                    request.header(header::COOKIE, format!("{SESSION_COOKIE}={key}")).header(CSRF_HEADER, csrf)
+                }
+                None => request.header(header::COOKIE, format!("{SESSION_COOKIE}={value}")),
+            },
         };
     }
     let request = match body {
@@ -58,7 +64,8 @@ async fn login(app: &Router, username: &str, password: &str) -> String {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
-    cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
+    let key = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+    format!("{key}|{}", reply.body["csrf_token"].as_str().unwrap())
 }
 
 #[tokio::test]
@@ -107,6 +114,68 @@ async fn sessions_log_in_and_out_and_a_replayed_session_is_refused() {
     let replay = call(&app, Method::GET, "/api/v1/users", Some(("cookie", &key)), None).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "a session ended by logout is refused");
     assert_ne!(login(&app, "root", "root-password").await, key, "a new session id on each login");
+}
+
+#[tokio::test]
+async fn a_session_must_send_its_csrf_token_to_change_anything() {
+    let (app, _) = app().await;
+    let session = login(&app, "root", "root-password").await;
+    let (key, csrf) = session.split_once('|').unwrap();
+    let body = Some(json!({"name": "Editors"}));
+    let missing = call(&app, Method::POST, "/api/v1/groups", Some(("cookie", key)), body.clone()).await;
+    assert_eq!(
+        (missing.status, missing.body["type"].as_str()),
+        (StatusCode::FORBIDDEN, Some("urn:permfw:problem:csrf"))
+    );
+    let wrong = call(
+        &app,
+        Method::POST,
+        "/api/v1/groups",
+        Some(("cookie", &format!("{key}|{}", "0".repeat(csrf.len())))),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        call(&app, Method::GET, "/api/v1/groups", Some(("cookie", key)), None).await.status,
+        StatusCode::OK,
+        "reads need no token"
+    );
+    assert_eq!(
+        call(&app, Method::POST, "/api/v1/groups", Some(("cookie", &session)), body).await.status,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_per_username_and_per_address() {
+    use axum::extract::ConnectInfo;
+    let (app, _) = app().await;
+    let attempt = |username: &'static str, password: &'static str, addr: [u8; 4]| {
+        let app = app.clone();
+        async move {
+            let mut request = Request::post("/api/v1/session")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json!({"username": username, "password": password}).to_string()))
+                .unwrap();
+            request.extensions_mut().insert(ConnectInfo(std::net::SocketAddr::from((addr, 4000))));
+            app.oneshot(request).await.unwrap().status()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("bob", "wrong", [10, 0, 0, 1]).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        attempt("bob", "bob-password", [10, 0, 0, 2]).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the username is throttled"
+    );
+    assert_eq!(
+        attempt("grace", "grace-password", [10, 0, 0, 1]).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address is throttled"
+    );
+    assert_eq!(attempt("grace", "grace-password", [10, 0, 0, 3]).await, StatusCode::OK);
 }
 
 #[tokio::test]

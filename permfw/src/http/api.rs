@@ -2,14 +2,17 @@
 //! delegation rules as the caller.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde_json::{Value, json};
 
+use super::throttle::Throttle;
 use super::{ApiError, CurrentUser, SESSION_COOKIE};
 use crate::permission_required;
 use crate::store::{Actor, AuditQuery, Store, UserPage, WithPerm};
@@ -45,6 +48,7 @@ const SESSION_SECONDS: i64 = 14 * 24 * 3600;
 
 /// The REST API, with the store as its state; merge it into an application's router.
 pub fn api_router<S>(store: Store) -> Router<S> {
+    let throttle = Arc::new(Throttle::new());
     Router::new()
         .route("/api/v1/session", post(login).delete(logout))
         .route("/api/v1/tokens", post(create_token))
@@ -60,6 +64,7 @@ pub fn api_router<S>(store: Store) -> Router<S> {
         .route("/api/v1/permissions", get(permissions))
         .route("/api/v1/who-can/{permission}", get(who_can))
         .route("/api/v1/audit", get(audit))
+        .layer(Extension(throttle))
         .with_state(store)
 }
 
@@ -83,10 +88,28 @@ fn strings(body: &Value, key: &str) -> Result<Vec<String>, ApiError> {
         .collect()
 }
 
-async fn login(State(store): State<Store>, Json(body): Json<Value>) -> Result<Response, ApiError> {
+async fn login(
+    State(store): State<Store>,
+    Extension(throttle): Extension<Arc<Throttle>>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Json(body): Json<Value>,
+) -> Result<Response, ApiError> {
     let (username, password) = (string(&body, "username")?, string(&body, "password")?);
-    let user = store.authenticate(&username, &password).await?;
-    let user = user.ok_or_else(|| ApiError::unauthorized("wrong username or password, or an inactive account"))?;
+    let user_key = format!("user:{username}");
+    let mut keys = vec![user_key.clone()];
+    keys.extend(client.map(|Extension(ConnectInfo(addr))| format!("addr:{}", addr.ip())));
+    if throttle.blocked(&keys) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "too many failed logins for this username or address; wait 15 minutes",
+        ));
+    }
+    let Some(user) = store.authenticate(&username, &password).await? else {
+        throttle.failed(&keys);
+        return Err(ApiError::unauthorized("wrong username or password, or an inactive account"));
+    };
+    throttle.succeeded(&user_key);
     let session = store.create_session(&user, SESSION_SECONDS).await?;
     let cookie =
         format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}", session.key);

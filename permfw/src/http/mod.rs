@@ -24,8 +24,9 @@
 
 mod api;
 mod error;
+mod throttle;
 mod user;
 
 pub use self::api::{ROUTES, api_router};
 pub use self::error::ApiError;
-pub use self::user::{CurrentUser, SESSION_COOKIE};
+pub use self::user::{CSRF_HEADER, CurrentUser, SESSION_COOKIE};

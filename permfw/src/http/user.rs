@@ -11,6 +11,14 @@ use crate::{AnonymousUser, HasPerms, PermissionSet, User};
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "permfw_session";
 
+/// The header that carries the CSRF token on state-changing requests of a session.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Compares without stopping at the first difference, so timing tells nothing of the secret.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// The caller: a fresh snapshot of the user an API token (`Authorization: Bearer ...`) or a
 /// session cookie names, or the anonymous user. It implements [`HasPerms`], so it is the user
 /// argument of `#[permission_required]` on handlers. A token or session that is unknown,
@@ -88,10 +96,23 @@ where
             };
         }
         if let Some(key) = cookie(parts, SESSION_COOKIE) {
-            return match store.session_user(key).await? {
-                Some((user, _)) if user.is_active() => Ok(CurrentUser::User(Box::new(user))),
-                _ => Err(ApiError::unauthorized("the session has ended or expired; log in again")),
+            let (user, csrf) = match store.session_user(key).await? {
+                Some((user, csrf)) if user.is_active() => (user, csrf),
+                _ => return Err(ApiError::unauthorized("the session has ended or expired; log in again")),
             };
+            // A browser sends the cookie on its own; a state-changing request must also prove
+            // it comes from our pages, with the session's CSRF token. Tokens need no such proof.
+            if !parts.method.is_safe() {
+                let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+                if !constant_time_eq(sent.as_bytes(), csrf.as_bytes()) {
+                    return Err(ApiError::new(
+                        axum::http::StatusCode::FORBIDDEN,
+                        "csrf",
+                        format!("the `{CSRF_HEADER}` header is missing or wrong; send the csrf_token given at login"),
+                    ));
+                }
+            }
+            return Ok(CurrentUser::User(Box::new(user)));
         }
         Ok(CurrentUser::Anonymous)
     }
