@@ -4,6 +4,7 @@
 //!
 //! Run it with `cargo run --example blog` (twice: the second run reuses `blog.db`). Set
 //! `PERMFW_DATABASE_URL` to use another database, such as `postgres://...`.
+//! `cargo run --example blog -- serve` serves the REST API on the same data.
 
 use permfw::store::{Actor, AuditQuery, Store, StoreError};
 use permfw::{HasPerms, Permission, PermissionDenied, User, permission_required};
@@ -65,6 +66,9 @@ async fn main() -> Result<(), StoreError> {
     for group in store.list_groups().await? {
         let perms: Vec<_> = group.permissions.iter().map(|p| p.trim_start_matches("blog.")).collect();
         println!("   {:<9} {} members: {}", group.name, group.members, perms.join(", "));
+    }
+    if std::env::args().nth(1).as_deref() == Some("serve") {
+        return serve(store).await;
     }
 
     println!("\n3. Granting under the guide's rules:\n");
@@ -149,6 +153,24 @@ async fn main() -> Result<(), StoreError> {
     println!("\n7. permfw::check(): {verdict}");
     println!("\nRun it again: the data stays in the database, and nothing is created twice.");
     Ok(())
+}
+
+/// Serves the REST API on the blog's data until interrupted.
+async fn serve(store: Store) -> Result<(), StoreError> {
+    let address = std::env::var("PERMFW_ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
+    let app: axum::Router = permfw::http::api_router(store);
+    let listener = tokio::net::TcpListener::bind(&address).await.map_err(|e| StoreError::Open {
+        url: address.clone(),
+        why: format!("{e}; set PERMFW_ADDR to another address"),
+    })?;
+    println!("\nServing the REST API at http://{address}/api/v1 (OpenAPI document: /api/v1/openapi.json).");
+    println!("Log in as root (password change-me-root), then use the cookie and the CSRF token it returns:\n");
+    println!("  curl -c cookies.txt -H 'content-type: application/json' \\");
+    println!("       -d '{{\"username\":\"root\",\"password\":\"change-me-root\"}}' http://{address}/api/v1/session");
+    println!("  curl -b cookies.txt http://{address}/api/v1/users\n");
+    println!("Press Ctrl-C to stop.");
+    let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).await.map_err(|e| StoreError::Open { url: address, why: e.to_string() })
 }
 
 /// The guide's groups and users, created by the system actor (a script, as `manage` does).

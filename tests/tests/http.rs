@@ -72,7 +72,8 @@ async fn login(app: &Router, username: &str, password: &str) -> String {
 async fn every_route_refuses_a_caller_without_credentials() {
     let (app, _) = app().await;
     let mut walked = 0;
-    for (method, path) in ROUTES {
+    for route in ROUTES {
+        let (method, path) = (route.method, route.path);
         let path = path
             .replace("{id}", "1")
             .replace("{username}", "bob")
@@ -90,6 +91,11 @@ async fn every_route_refuses_a_caller_without_credentials() {
         walked += 1;
     }
     assert_eq!(walked, ROUTES.len() - 1);
+    // The document lists exactly the routes walked.
+    let document = permfw::http::openapi();
+    let operations: usize =
+        document["paths"].as_object().unwrap().values().map(|ops| ops.as_object().unwrap().len()).sum();
+    assert_eq!(operations, ROUTES.len());
     // A made-up credential is refused, not taken for anonymous.
     let reply = call(&app, Method::GET, "/api/v1/users", Some(("bearer", "pfw_made_up")), None).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);

@@ -18,30 +18,182 @@ use crate::permission_required;
 use crate::store::{Actor, AuditQuery, Store, UserPage, WithPerm};
 use crate::{HasPerms, User};
 
-/// Every route of [`api_router`], for tools and for the test that proves each one refuses a
-/// caller without credentials (all but logging in).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/api/v1/session"),
-    ("DELETE", "/api/v1/session"),
-    ("POST", "/api/v1/tokens"),
-    ("DELETE", "/api/v1/tokens/{id}"),
-    ("GET", "/api/v1/users"),
-    ("POST", "/api/v1/users"),
-    ("GET", "/api/v1/users/{username}"),
-    ("PATCH", "/api/v1/users/{username}"),
-    ("POST", "/api/v1/users/{username}/permissions"),
-    ("DELETE", "/api/v1/users/{username}/permissions"),
-    ("GET", "/api/v1/groups"),
-    ("POST", "/api/v1/groups"),
-    ("DELETE", "/api/v1/groups/{name}"),
-    ("POST", "/api/v1/groups/{name}/members"),
-    ("DELETE", "/api/v1/groups/{name}/members/{username}"),
-    ("POST", "/api/v1/groups/{name}/permissions"),
-    ("DELETE", "/api/v1/groups/{name}/permissions"),
-    ("GET", "/api/v1/permissions"),
-    ("GET", "/api/v1/who-can/{permission}"),
-    ("GET", "/api/v1/audit"),
+/// One route of the API, as [`ROUTES`] lists them and the OpenAPI document describes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiRoute {
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path, with `{parameters}`.
+    pub path: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// The permission its guard requires, if any (all but logging in need a caller).
+    pub permission: Option<&'static str>,
+}
+
+/// Every route of [`api_router`], for tools, for [`openapi`], and for the test that proves each
+/// one refuses a caller without credentials (all but logging in).
+pub const ROUTES: &[ApiRoute] = &[
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/session",
+        summary: "Log in with a username and password: sets the session cookie, returns the CSRF token",
+        permission: None,
+    },
+    ApiRoute { method: "DELETE", path: "/api/v1/session", summary: "Log out: ends the session", permission: None },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/tokens",
+        summary: "Create an API token (shown once) for yourself, or for `username` under the rules",
+        permission: None,
+    },
+    ApiRoute { method: "DELETE", path: "/api/v1/tokens/{id}", summary: "Revoke an API token", permission: None },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/users",
+        summary: "List users by username: `q` searches usernames and emails, `after` and `limit` page",
+        permission: Some("auth.view_user"),
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/users",
+        summary: "Create a user (`username`, `email`)",
+        permission: Some("auth.add_user"),
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/users/{username}",
+        summary: "A user with each effective permission, direct or through which groups",
+        permission: Some("auth.view_user"),
+    },
+    ApiRoute {
+        method: "PATCH",
+        path: "/api/v1/users/{username}",
+        summary: "Change flags: `is_active`, `is_staff`, `is_superuser`",
+        permission: Some("auth.change_user"),
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/users/{username}/permissions",
+        summary: "Grant `permissions` to the user",
+        permission: Some("auth.change_user"),
+    },
+    ApiRoute {
+        method: "DELETE",
+        path: "/api/v1/users/{username}/permissions",
+        summary: "Revoke `permissions` from the user",
+        permission: Some("auth.change_user"),
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/groups",
+        summary: "List groups with member counts and permissions",
+        permission: Some("auth.view_group"),
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/groups",
+        summary: "Create a group (`name`)",
+        permission: Some("auth.add_group"),
+    },
+    ApiRoute {
+        method: "DELETE",
+        path: "/api/v1/groups/{name}",
+        summary: "Delete a group",
+        permission: Some("auth.delete_group"),
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/groups/{name}/members",
+        summary: "Put `username` in the group",
+        permission: Some("auth.change_user"),
+    },
+    ApiRoute {
+        method: "DELETE",
+        path: "/api/v1/groups/{name}/members/{username}",
+        summary: "Take a user out of the group",
+        permission: Some("auth.change_user"),
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/groups/{name}/permissions",
+        summary: "Grant `permissions` to the group",
+        permission: Some("auth.change_group"),
+    },
+    ApiRoute {
+        method: "DELETE",
+        path: "/api/v1/groups/{name}/permissions",
+        summary: "Revoke `permissions` from the group",
+        permission: Some("auth.change_group"),
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/permissions",
+        summary: "Every permission with its status: synced, missing or stale",
+        permission: Some("auth.view_permission"),
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/who-can/{permission}",
+        summary: "Who holds a permission (Django's `with_perm`), paged by id",
+        permission: Some("auth.view_user"),
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/audit",
+        summary: "The audit log, newest first: `user`, `before` and `limit`",
+        permission: Some("auth.view_user"),
+    },
+    ApiRoute { method: "GET", path: "/api/v1/openapi.json", summary: "This API's OpenAPI document", permission: None },
 ];
+
+/// The API's OpenAPI 3.1 document, generated from [`ROUTES`].
+#[must_use]
+pub fn openapi() -> Value {
+    let mut paths = serde_json::Map::new();
+    for route in ROUTES {
+        let parameters: Vec<Value> = route
+            .path
+            .split('/')
+            .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let mut responses = json!({
+            "200": {"description": "Done"},
+            "401": {"description": "No or bad credentials", "content": {"application/problem+json": {}}},
+        });
+        if route.permission.is_some() {
+            responses["403"] = json!({
+                "description": "Forbidden, or refused by the delegation rules",
+                "content": {"application/problem+json": {}},
+            });
+        }
+        let description = route.permission.map_or_else(String::new, |p| format!("Requires `{p}`."));
+        let entry = paths.entry(route.path.to_owned()).or_insert_with(|| json!({}));
+        entry[route.method.to_lowercase()] = json!({
+            "summary": route.summary,
+            "description": description,
+            "parameters": parameters,
+            "responses": responses,
+            "security": [{"bearer": []}, {"session": []}],
+        });
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "permfw API", "version": env!("CARGO_PKG_VERSION")},
+        "paths": paths,
+        "components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+        }},
+    })
+}
+
+async fn openapi_document(user: CurrentUser) -> Result<Json<Value>, ApiError> {
+    actor(&user)?;
+    Ok(Json(openapi()))
+}
 
 /// How long a login session lasts: two weeks, Django's `SESSION_COOKIE_AGE`.
 const SESSION_SECONDS: i64 = 14 * 24 * 3600;
@@ -64,6 +216,7 @@ pub fn api_router<S>(store: Store) -> Router<S> {
         .route("/api/v1/permissions", get(permissions))
         .route("/api/v1/who-can/{permission}", get(who_can))
         .route("/api/v1/audit", get(audit))
+        .route("/api/v1/openapi.json", get(openapi_document))
         .layer(Extension(throttle))
         .with_state(store)
 }

@@ -27,6 +27,6 @@ mod error;
 mod throttle;
 mod user;
 
-pub use self::api::{ROUTES, api_router};
+pub use self::api::{ApiRoute, ROUTES, api_router, openapi};
 pub use self::error::ApiError;
 pub use self::user::{CSRF_HEADER, CurrentUser, SESSION_COOKIE};
