@@ -158,13 +158,14 @@ async fn main() -> Result<(), StoreError> {
 /// Serves the REST API on the blog's data until interrupted.
 async fn serve(store: Store) -> Result<(), StoreError> {
     let address = std::env::var("PERMFW_ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
-    let app: axum::Router = permfw::http::api_router(store);
+    let app: axum::Router = permfw::http::api_router(store.clone()).merge(permfw::http::admin_router(store));
     let listener = tokio::net::TcpListener::bind(&address).await.map_err(|e| StoreError::Open {
         url: address.clone(),
         why: format!("{e}; set PERMFW_ADDR to another address"),
     })?;
-    println!("\nServing the REST API at http://{address}/api/v1 (OpenAPI document: /api/v1/openapi.json).");
-    println!("Log in as root (password change-me-root), then use the cookie and the CSRF token it returns:\n");
+    println!("\nServing the admin at http://{address}/admin (log in as root, password change-me-root)");
+    println!("and the REST API at http://{address}/api/v1 (OpenAPI document: /api/v1/openapi.json).");
+    println!("For the API, log in, then send the cookie (and, to change things, the CSRF token it returns):\n");
     println!("  curl -c cookies.txt -H 'content-type: application/json' \\");
     println!("       -d '{{\"username\":\"root\",\"password\":\"change-me-root\"}}' http://{address}/api/v1/session");
     println!("  curl -b cookies.txt http://{address}/api/v1/users\n");

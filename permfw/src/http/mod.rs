@@ -22,11 +22,15 @@
 //! # let _ = app; Ok(()) }
 //! ```
 
+#[cfg(feature = "admin")]
+mod admin;
 mod api;
 mod error;
 mod throttle;
 mod user;
 
+#[cfg(feature = "admin")]
+pub use self::admin::{AdminError, Staff, admin_router};
 pub use self::api::{ApiRoute, ROUTES, api_router, openapi};
 pub use self::error::ApiError;
 pub use self::user::{CSRF_HEADER, CurrentUser, SESSION_COOKIE};
