@@ -59,18 +59,17 @@ fn not_a_function(cx: &Ctxt, item: TokenStream) {
 fn user_argument(cx: &Ctxt, func: &ItemFn, named: Option<&Ident>) -> Option<(Ident, Span)> {
     let sig = &func.sig;
     if let Some(name) = named {
-        if name == "self" {
-            if let Some(receiver) = sig.receiver() {
-                return Some((name.clone(), receiver.span()));
-            }
+        if name == "self"
+            && let Some(receiver) = sig.receiver()
+        {
+            return Some((name.clone(), receiver.span()));
         }
         for arg in &sig.inputs {
-            if let FnArg::Typed(typed) = arg {
-                if let Pat::Ident(pat) = &*typed.pat {
-                    if pat.ident == *name {
-                        return Some((pat.ident.clone(), typed.ty.span()));
-                    }
-                }
+            if let FnArg::Typed(typed) = arg
+                && let Pat::Ident(pat) = &*typed.pat
+                && pat.ident == *name
+            {
+                return Some((pat.ident.clone(), typed.ty.span()));
             }
         }
         let names: Vec<String> = sig

@@ -35,10 +35,10 @@ pub(crate) fn format(micros: i64) -> String {
 /// microseconds since the Unix epoch.
 pub(crate) fn parse_since(text: &str, now_micros: i64) -> Option<i64> {
     let text = text.trim();
-    if let Some((number, unit)) = text.char_indices().last().map(|(i, c)| (&text[..i], c)) {
-        if let (Ok(n), Some(unit_secs)) = (number.parse::<i64>(), unit_seconds(unit)) {
-            return Some(now_micros - n.checked_mul(unit_secs)?.checked_mul(1_000_000)?);
-        }
+    if let Some((number, unit)) = text.char_indices().last().map(|(i, c)| (&text[..i], c))
+        && let (Ok(n), Some(unit_secs)) = (number.parse::<i64>(), unit_seconds(unit))
+    {
+        return Some(now_micros - n.checked_mul(unit_secs)?.checked_mul(1_000_000)?);
     }
     let mut parts = text.split('-');
     let (year, month, day) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);

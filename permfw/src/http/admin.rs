@@ -64,10 +64,11 @@ async fn headers_and_next(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let to_login = headers.get(header::LOCATION).is_some_and(|l| l == LOGIN);
-    if to_login && is_get {
-        if let Ok(location) = HeaderValue::from_str(&format!("{LOGIN}?next={}", encode(&wanted))) {
-            headers.insert(header::LOCATION, location);
-        }
+    if to_login
+        && is_get
+        && let Ok(location) = HeaderValue::from_str(&format!("{LOGIN}?next={}", encode(&wanted)))
+    {
+        headers.insert(header::LOCATION, location);
     }
     for (name, value) in [
         ("content-security-policy", "default-src 'self'; form-action 'self'; frame-ancestors 'none'"),

@@ -264,8 +264,8 @@ impl Store {
             let acting = acting!(tx, actor);
             let (group_id, _) = group!(tx, group_name);
             acting.may_change_group_perms(&perms).map_err(StoreError::Refused)?;
-            if let Acting::User(rights) = &acting {
-                if !rights.superuser {
+            if let Acting::User(rights) = &acting
+                && !rights.superuser {
                     let member: Option<i64> = sqlx::query_scalar("SELECT user_id FROM auth_user_groups WHERE user_id = $1 AND group_id = $2")
                         .bind(rights.id)
                         .bind(group_id)
@@ -275,7 +275,6 @@ impl Store {
                         return Err(StoreError::Refused(Rule::OwnRights));
                     }
                 }
-            }
             let mut changed = 0;
             for perm in &perms {
                 let permission_id = permission_id!(self, &mut *tx, perm)?;

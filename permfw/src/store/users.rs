@@ -727,8 +727,8 @@ impl Store {
                 let missing = usernames.iter().find(|u| !present.contains(**u)).copied().unwrap_or_default();
                 return Err(StoreError::UserNotFound(missing.to_owned()));
             }
-            if let super::rules::Acting::User(rights) = &acting {
-                if !rights.superuser {
+            if let super::rules::Acting::User(rights) = &acting
+                && !rights.superuser {
                     let off_limits: Option<(i64, bool)> = sqlx::query_as(pick(
                         "SELECT id, is_superuser FROM auth_user WHERE username IN (SELECT value FROM json_each($1)) \
                          AND (is_superuser OR id = $2) LIMIT 1",
@@ -744,7 +744,6 @@ impl Store {
                     }
                     acting.may_change_user(Target { id: 0, superuser: false }).map_err(StoreError::Refused)?;
                 }
-            }
             sqlx::query(pick(
                 "INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
                  SELECT $1, $2, 'grant_user', u.username, $3 FROM auth_user u \
