@@ -1,0 +1,193 @@
+//! End to end in headless Chromium (Debian's `chromium` and `chromium-driver`), driven over
+//! WebDriver: log in to the admin, find a user by typing in the search box, grant a permission
+//! with the picker, revoke it, and see both in the audit log. Without the browser it says it
+//! skipped; CI installs it and sets `PERMFW_REQUIRE_BROWSER=1`, so there it cannot skip.
+
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use permfw::HasPerms;
+use permfw::http::admin_router;
+use permfw::store::{Actor, Store};
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A WebDriver session on a chromedriver this test started.
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+}
+
+impl Browser {
+    fn start() -> Option<Self> {
+        if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists() {
+            assert!(
+                std::env::var("PERMFW_REQUIRE_BROWSER").as_deref() != Ok("1"),
+                "PERMFW_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
+            );
+            eprintln!("SKIPPED: the browser test: install Debian's chromium and chromium-driver to run it");
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let base = format!("http://127.0.0.1:{port}");
+        let profile = std::env::temp_dir().join(format!("permfw-chromium-{}", std::process::id()));
+        let capabilities = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", format!("--user-data-dir={}", profile.display())],
+        }}}});
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let session = loop {
+            let reply = send(&agent, "POST", &format!("{base}/session"), Some(&capabilities));
+            if let Some(id) = reply.as_ref().and_then(|r| r["value"]["sessionId"].as_str()) {
+                break id.to_owned();
+            }
+            assert!(Instant::now() < deadline, "no WebDriver session: {reply:?}");
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        Some(Browser { driver, base, session, agent })
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let reply =
+            send(&self.agent, method, &url, body.as_ref()).unwrap_or_else(|| panic!("{method} {path}: no reply"));
+        assert!(reply["value"]["error"].is_null(), "{method} {path}: {reply}");
+        reply["value"].clone()
+    }
+
+    fn visit(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({"url": url})));
+    }
+
+    /// The first element matching `css`, waiting for it to appear.
+    fn find(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = format!("{}/session/{}/element", self.base, self.session);
+            let reply = send(&self.agent, "POST", &url, Some(&json!({"using": "css selector", "value": css}))).unwrap();
+            if let Some(id) = reply["value"][ELEMENT].as_str() {
+                return id.to_owned();
+            }
+            assert!(Instant::now() < deadline, "no element {css}: {reply}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css);
+        self.call("POST", &format!("/element/{element}/value"), Some(json!({"text": text})));
+    }
+
+    fn click(&self, css: &str) {
+        let element = self.find(css);
+        self.call("POST", &format!("/element/{element}/click"), Some(json!({})));
+    }
+
+    fn text(&self, css: &str) -> String {
+        let element = self.find(css);
+        self.call("GET", &format!("/element/{element}/text"), None).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until the element's text contains `wanted`.
+    fn wait_for_text(&self, css: &str, wanted: &str) {
+        self.wait_until(css, |text| text.contains(wanted), wanted);
+    }
+
+    /// Waits until the element's text passes `test`.
+    fn wait_until(&self, css: &str, test: impl Fn(&str) -> bool, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !test(&self.text(css)) {
+            assert!(Instant::now() < deadline, "{css} never became {what:?}: {:?}", self.text(css));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = send(&self.agent, "DELETE", &format!("{}/session/{}", self.base, self.session), None);
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn send(agent: &ureq::Agent, method: &str, url: &str, body: Option<&Value>) -> Option<Value> {
+    let response = match (method, body) {
+        ("POST", Some(body)) => agent.post(url).header("content-type", "application/json").send(body.to_string()),
+        ("POST", None) => agent.post(url).header("content-type", "application/json").send("{}"),
+        ("DELETE", _) => agent.delete(url).call(),
+        _ => agent.get(url).call(),
+    };
+    let mut response = response.ok()?;
+    serde_json::from_str(&response.body_mut().read_to_string().ok()?).ok()
+}
+
+#[test]
+fn log_in_find_a_user_grant_and_revoke_with_the_picker_and_see_the_audit_log() {
+    let Some(browser) = Browser::start() else { return };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (store, address) = runtime.block_on(async {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        store.create_superuser(&Actor::System, "root", "root@example.com", "root-password").await.unwrap();
+        for name in ["alice", "bob", "carol"] {
+            store.create_user(&Actor::System, name, &format!("{name}@example.com"), None).await.unwrap();
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address: SocketAddr = listener.local_addr().unwrap();
+        let app: axum::Router = admin_router(store.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        });
+        (store, address)
+    });
+    let base = format!("http://{address}");
+
+    browser.visit(&format!("{base}/admin/users"));
+    browser.type_into("#username", "root");
+    browser.type_into("#password", "root-password");
+    browser.click("#login");
+    browser.find("#search");
+
+    assert!(browser.text("#users").contains("alice"));
+    browser.type_into("#search", "bo");
+    browser.wait_until(
+        "#users",
+        |rows| rows.contains("bob") && !rows.contains("alice"),
+        "only bob (search as you type)",
+    );
+    browser.click("#users a");
+
+    browser.type_into("#picker", "auth.view_user");
+    browser.click("#grant");
+    browser.wait_for_text("#message", "Granted auth.view_user");
+    assert!(browser.text("#permissions").contains("auth.view_user"));
+    assert!(runtime.block_on(store.get_user("bob")).unwrap().has_perm("auth.view_user"));
+
+    browser.click(".revoke[data-permission='auth.view_user']");
+    browser.wait_for_text("#message", "Revoked auth.view_user");
+    assert!(!runtime.block_on(store.get_user("bob")).unwrap().has_perm("auth.view_user"));
+
+    browser.visit(&format!("{base}/admin/audit"));
+    let audit = browser.text("#audit");
+    let bob_lines: Vec<&str> = audit.lines().filter(|l| l.contains("bob") && l.contains("auth.view_user")).collect();
+    assert!(
+        bob_lines.iter().any(|l| l.contains("grant_user")) && bob_lines.iter().any(|l| l.contains("revoke_user")),
+        "{audit}"
+    );
+}
