@@ -8,15 +8,17 @@ use super::error::{Result, StoreError};
 const SQLITE: &[(i64, &str)] = &[
     (1, include_str!("migrations/sqlite/0001_initial.sql")),
     (2, include_str!("migrations/sqlite/0002_sessions_and_tokens.sql")),
+    (3, include_str!("migrations/sqlite/0003_user_search.sql")),
 ];
 #[cfg(feature = "postgres")]
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("migrations/postgres/0001_initial.sql")),
     (2, include_str!("migrations/postgres/0002_sessions_and_tokens.sql")),
+    (3, include_str!("migrations/postgres/0003_user_search.sql")),
 ];
 
 /// The newest schema version.
-pub(crate) const LATEST: i64 = 2;
+pub(crate) const LATEST: i64 = 3;
 
 const CREATE_LEDGER: &str =
     "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

@@ -599,19 +599,34 @@ impl Store {
     pub async fn list_users(&self, page: UserPage) -> Result<Vec<UserRecord>> {
         let limit = i64::from(page.limit.unwrap_or(100).clamp(1, 1000));
         let after = page.after.unwrap_or_default();
+        let search = page.search.filter(|s| !s.is_empty());
+        // Django's `icontains`: the literal text anywhere in the username or the email, any case.
         let pattern =
-            page.search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+            search.as_ref().map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        // SQLite: three characters or more go through the trigram index as one phrase.
+        let phrase =
+            search.as_ref().filter(|s| s.chars().count() >= 3).map(|s| format!("\"{}\"", s.replace('"', "\"\"")));
         let rows: Vec<(i64, String, String, bool, bool, bool, i64)> = with_pool!(&self.inner.backend, pool => {
-            sqlx::query_as(
-                "SELECT id, username, email, is_active, is_staff, is_superuser, date_joined FROM auth_user \
-                 WHERE username > $1 AND ($2 IS NULL OR username LIKE $2 ESCAPE '\\' OR email LIKE $2 ESCAPE '\\') \
-                 ORDER BY username LIMIT $3",
-            )
-            .bind(&after)
-            .bind(&pattern)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
+            let postgres = super::backend::Dialectal::postgres(&pool);
+            let sql = match (postgres, &phrase) {
+                (true, _) => {
+                    "SELECT id, username, email, is_active, is_staff, is_superuser, date_joined FROM auth_user \
+                     WHERE username > $1 AND ($2::text IS NULL OR username ILIKE $2 ESCAPE '\\' OR email ILIKE $2 ESCAPE '\\') \
+                     AND ($4::text IS NULL OR TRUE) ORDER BY username LIMIT $3"
+                }
+                (false, Some(_)) => {
+                    "SELECT id, username, email, is_active, is_staff, is_superuser, date_joined FROM auth_user \
+                     WHERE username > $1 AND id IN (SELECT rowid FROM auth_user_search WHERE auth_user_search MATCH $4) \
+                     AND ($2 IS NULL OR username LIKE $2 ESCAPE '\\' OR email LIKE $2 ESCAPE '\\') \
+                     ORDER BY username LIMIT $3"
+                }
+                (false, None) => {
+                    "SELECT id, username, email, is_active, is_staff, is_superuser, date_joined FROM auth_user \
+                     WHERE username > $1 AND ($2 IS NULL OR username LIKE $2 ESCAPE '\\' OR email LIKE $2 ESCAPE '\\') \
+                     AND ($4 IS NULL OR TRUE) ORDER BY username LIMIT $3"
+                }
+            };
+            sqlx::query_as(sql).bind(&after).bind(&pattern).bind(limit).bind(&phrase).fetch_all(pool).await?
         });
         Ok(rows
             .into_iter()
