@@ -120,10 +120,21 @@ impl Store {
     ///
     /// [`StoreError::GroupNotFound`], or a database error.
     pub async fn get_group(&self, name: &str) -> Result<Group> {
-        let record = self.list_groups().await?.into_iter().find(|g| g.name == name);
-        let record = record.ok_or_else(|| StoreError::GroupNotFound(name.to_owned()))?;
+        let rows: Vec<Option<String>> = with_pool!(&self.inner.backend, pool => {
+            sqlx::query_scalar(
+                "SELECT p.app_label || '.' || p.codename FROM auth_group g \
+                 LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id \
+                 LEFT JOIN auth_permission p ON p.id = gp.permission_id WHERE g.name = $1",
+            )
+            .bind(name)
+            .fetch_all(pool)
+            .await?
+        });
+        if rows.is_empty() {
+            return Err(StoreError::GroupNotFound(name.to_owned()));
+        }
         let registry = registry();
-        Ok(Group::new(record.name).with_permissions(record.permissions.iter().filter_map(|p| registry.get(p))))
+        Ok(Group::new(name).with_permissions(rows.iter().flatten().filter_map(|p| registry.get(p))))
     }
 
     /// Every group, by name, with its member count and permissions.

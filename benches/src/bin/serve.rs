@@ -1,0 +1,25 @@
+//! Serves the admin and the REST API over a seeded database, with the benches' models linked,
+//! for load tests from another process (`wrk`): see the README's figures.
+//!
+//! `cargo run --release -p permfw-benches --bin serve -- URL [ADDRESS]`
+
+use std::net::SocketAddr;
+
+use permfw::store::{Actor, Store};
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let url = args.next().unwrap_or_else(|| "sqlite://target/permfw-bench.db".to_owned());
+    let address = args.next().unwrap_or_else(|| "127.0.0.1:8077".to_owned());
+    let store = Store::options(&url).allow_multiple_superusers(true).open().await.expect("open the database");
+    store.migrate().await.expect("migrate");
+    if store.get_user("admin").await.is_err() {
+        store.create_superuser(&Actor::System, "admin", "", "bench-password").await.expect("create the superuser");
+    }
+    let app: axum::Router = permfw::http::api_router(store.clone()).merge(permfw::http::admin_router(store));
+    let listener = tokio::net::TcpListener::bind(&address).await.expect("bind");
+    println!("serving {url} on http://{address} (log in as admin / bench-password)");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+    let _ = permfw_benches::Post::PUBLISH_POST;
+}
