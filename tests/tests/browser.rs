@@ -118,6 +118,35 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// Saves a PNG of the page to the path `PERMFW_SCREENSHOT` names, if it names one.
+    fn screenshot(&self) {
+        let Ok(path) = std::env::var("PERMFW_SCREENSHOT") else { return };
+        let encoded = self.call("GET", "/screenshot", None);
+        std::fs::write(path, base64_decode(encoded.as_str().unwrap_or_default())).unwrap();
+    }
+}
+
+/// Standard base64, as WebDriver sends screenshots.
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let digits: Vec<u8> = text.bytes().filter(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/').map(value).collect();
+    digits
+        .chunks(4)
+        .flat_map(|chunk| {
+            let n = chunk.iter().enumerate().fold(0u32, |n, (i, d)| n | u32::from(*d) << (18 - 6 * i));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            bytes.into_iter().take(chunk.len().saturating_sub(1))
+        })
+        .collect()
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = send(&self.agent, "DELETE", &format!("{}/session/{}", self.base, self.session), None);
@@ -177,6 +206,7 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_and_see_the_audit_log() {
     browser.click("#grant");
     browser.wait_for_text("#message", "Granted auth.view_user");
     assert!(browser.text("#permissions").contains("auth.view_user"));
+    browser.screenshot();
     assert!(runtime.block_on(store.get_user("bob")).unwrap().has_perm("auth.view_user"));
 
     browser.click(".revoke[data-permission='auth.view_user']");
