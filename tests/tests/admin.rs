@@ -103,6 +103,17 @@ async fn only_active_staff_with_the_permission_get_in() {
     let groups = get(&app, "/admin/groups", Some(&viewer)).await;
     assert_eq!(groups.status, StatusCode::FORBIDDEN, "viewer lacks auth.view_group");
     assert!(groups.html.contains("auth.view_group"));
+    let (grace, _) = login(&app, "grace").await;
+    store.create_group(&Actor::System, "Editors").await.unwrap();
+    store.grant_group(&Actor::System, "Editors", ["auth.view_user"]).await.unwrap();
+    store.add_to_group(&Actor::System, "bob", "Editors").await.unwrap();
+    let groups = get(&app, "/admin/groups", Some(&grace)).await;
+    assert!(groups.html.contains("href=\"/admin/groups/Editors\""));
+    let group = get(&app, "/admin/groups/Editors", Some(&grace)).await;
+    assert_eq!(group.status, StatusCode::OK);
+    assert!(group.html.contains("<li>auth.view_user</li>") && group.html.contains(">bob</a>"), "{}", group.html);
+    assert_eq!(get(&app, "/admin/groups/Nope", Some(&grace)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, "/admin/groups/Editors", Some(&viewer)).await.status, StatusCode::FORBIDDEN);
     store.set_staff(&Actor::System, "viewer", false).await.unwrap();
     assert_eq!(get(&app, "/admin/users", Some(&viewer)).await.status, StatusCode::FORBIDDEN, "no longer staff");
 }

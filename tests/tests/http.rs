@@ -292,7 +292,23 @@ async fn groups_who_can_permissions_and_audit_through_the_api() {
         call(&app, Method::DELETE, "/api/v1/groups/Editors/members/bob", auth, None).await.body["changed"],
         true
     );
-    assert_eq!(call(&app, Method::DELETE, "/api/v1/groups/Editors", auth, None).await.status, StatusCode::NO_CONTENT);
+    let renamed =
+        call(&app, Method::PATCH, "/api/v1/groups/Editors", auth, Some(json!({"name": "Senior Editors"}))).await;
+    assert_eq!(renamed.status, StatusCode::NO_CONTENT);
+    let bob = login(&app, "bob", "bob-password").await;
+    let refused = call(
+        &app,
+        Method::PATCH,
+        "/api/v1/groups/Senior%20Editors",
+        Some(("cookie", bob.as_str())),
+        Some(json!({"name": "Mine"})),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        call(&app, Method::DELETE, "/api/v1/groups/Senior%20Editors", auth, None).await.status,
+        StatusCode::NO_CONTENT
+    );
     let missing = call(&app, Method::GET, "/api/v1/users/ghost", auth, None).await;
     assert_eq!(
         (missing.status, missing.body["type"].as_str()),
@@ -303,4 +319,36 @@ async fn groups_who_can_permissions_and_audit_through_the_api() {
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     let search = call(&app, Method::GET, "/api/v1/users?q=%25%27%3B%20DROP", auth, None).await;
     assert_eq!((search.status, search.body["users"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+}
+
+#[tokio::test]
+async fn a_layer_requires_permissions_for_a_whole_router() {
+    use axum::middleware::from_fn_with_state;
+    use permfw::http::require_permissions;
+
+    const TOOLS: &[&str] = &["auth.view_user", "auth.view_group"];
+    let (api, store) = app().await;
+    let tools: Router = Router::new()
+        .route("/tools/ping", axum::routing::get(|| async { "pong" }))
+        .route("/tools/other", axum::routing::post(|| async { "done" }))
+        .route_layer(from_fn_with_state((store.clone(), TOOLS), require_permissions));
+    let app = api.merge(tools);
+    assert_eq!(call(&app, Method::GET, "/tools/ping", None, None).await.status, StatusCode::UNAUTHORIZED);
+    let bob = login(&app, "bob", "bob-password").await;
+    let denied = call(&app, Method::GET, "/tools/ping", Some(("cookie", bob.as_str())), None).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert!(denied.body["detail"].as_str().unwrap().contains("auth.view_user"));
+    let grace = login(&app, "grace", "grace-password").await;
+    let ok = app
+        .clone()
+        .oneshot(
+            Request::get("/tools/ping")
+                .header(header::COOKIE, format!("{SESSION_COOKIE}={}", grace.split('|').next().unwrap()))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let _ = store;
 }

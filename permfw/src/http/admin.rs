@@ -39,6 +39,7 @@ pub fn admin_router<S>(store: Store) -> Router<S> {
         .route("/admin/users/{username}/grant", post(grant))
         .route("/admin/users/{username}/revoke", post(revoke))
         .route("/admin/groups", get(groups_page))
+        .route("/admin/groups/{name}", get(group_page))
         .route("/admin/audit", get(audit_page))
         .route(
             "/admin/static/admin.js",
@@ -299,6 +300,16 @@ struct GroupsPage {
 }
 
 #[derive(Template)]
+#[template(path = "admin/group.html")]
+struct GroupPage {
+    me: Option<String>,
+    csrf: String,
+    name: String,
+    permissions: Vec<String>,
+    members: Vec<String>,
+}
+
+#[derive(Template)]
 #[template(path = "admin/audit.html")]
 struct AuditPage {
     me: Option<String>,
@@ -504,6 +515,18 @@ async fn change(
 #[permission_required("auth.view_group", login_url = "/admin/login")]
 async fn groups_page(staff: Staff, State(store): State<Store>) -> Result<Response, AdminError> {
     Ok(render(&GroupsPage { me: staff.name(), csrf: staff.csrf(), groups: store.list_groups().await? }))
+}
+
+#[permission_required("auth.view_group", login_url = "/admin/login")]
+async fn group_page(
+    staff: Staff,
+    State(store): State<Store>,
+    Path(name): Path<String>,
+) -> Result<Response, AdminError> {
+    let group = store.get_group(&name).await?;
+    let permissions = group.permissions().map(|p| p.as_str().to_owned()).collect();
+    let members = store.group_members(&name).await?;
+    Ok(render(&GroupPage { me: staff.name(), csrf: staff.csrf(), name, permissions, members }))
 }
 
 #[permission_required("auth.view_user", login_url = "/admin/login")]

@@ -209,7 +209,7 @@ pub fn api_router<S>(store: Store) -> Router<S> {
         .route("/api/v1/users/{username}", get(show_user).patch(change_user))
         .route("/api/v1/users/{username}/permissions", post(grant_user).delete(revoke_user))
         .route("/api/v1/groups", get(list_groups).post(create_group))
-        .route("/api/v1/groups/{name}", delete(delete_group))
+        .route("/api/v1/groups/{name}", delete(delete_group).patch(rename_group))
         .route("/api/v1/groups/{name}/members", post(add_member))
         .route("/api/v1/groups/{name}/members/{username}", delete(remove_member))
         .route("/api/v1/groups/{name}/permissions", post(grant_group).delete(revoke_group))
@@ -451,6 +451,17 @@ async fn create_group(
     Ok(StatusCode::CREATED)
 }
 
+#[permission_required("auth.change_group")]
+async fn rename_group(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(name): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<StatusCode, ApiError> {
+    store.rename_group(&actor(&user)?, &name, &string(&body, "name")?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[permission_required("auth.delete_group")]
 async fn delete_group(
     user: CurrentUser,
@@ -556,4 +567,41 @@ async fn audit(
         })
         .collect();
     Ok(Json(json!({"entries": list, "next": entries.last().map(|e| e.id)})))
+}
+
+/// Middleware that requires every permission of a list on each route of a router (a guard for a
+/// whole router): 401 without credentials, 403 without a permission.
+///
+/// ```no_run
+/// # async fn example(store: permfw::store::Store) {
+/// use axum::middleware::from_fn_with_state;
+/// use permfw::http::require_permissions;
+///
+/// const STAFF_TOOLS: &[&str] = &["auth.view_user", "auth.view_group"];
+/// let tools: axum::Router = axum::Router::new()
+///     .route("/tools/ping", axum::routing::get(|| async { "pong" }))
+///     .route_layer(from_fn_with_state((store, STAFF_TOOLS), require_permissions));
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// The refusal, as [`ApiError`].
+pub async fn require_permissions(
+    State((store, perms)): State<(Store, &'static [&'static str])>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Result<Response, ApiError> {
+    let (mut parts, body) = request.into_parts();
+    let user = <CurrentUser as axum::extract::FromRequestParts<Store>>::from_request_parts(&mut parts, &store).await?;
+    if !user.has_perms(perms.iter().copied()) {
+        let missing: Vec<&'static str> = perms.iter().copied().filter(|p| !user.has_perm(*p)).collect();
+        let denied = if user.is_authenticated() {
+            crate::PermissionDenied::forbidden(missing)
+        } else {
+            crate::PermissionDenied::not_authenticated(missing)
+        };
+        return Err(denied.into());
+    }
+    Ok(next.run(axum::extract::Request::from_parts(parts, body)).await)
 }

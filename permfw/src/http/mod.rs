@@ -31,6 +31,6 @@ mod user;
 
 #[cfg(feature = "admin")]
 pub use self::admin::{AdminError, Staff, admin_router};
-pub use self::api::{ApiRoute, ROUTES, api_router, openapi};
+pub use self::api::{ApiRoute, ROUTES, api_router, openapi, require_permissions};
 pub use self::error::ApiError;
 pub use self::user::{CSRF_HEADER, CurrentUser, SESSION_COOKIE};
