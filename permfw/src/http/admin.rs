@@ -17,15 +17,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 
-use super::SESSION_COOKIE;
 use super::throttle::Throttle;
-use super::user::{constant_time_eq, cookie};
+use super::user::{Login, constant_time_eq, log_in, session_key, with_session_cookie};
 use crate::permission_required;
 use crate::store::{AuditEntry, GroupRecord, Store, StoreError, UserPage, UserRecord};
 use crate::{AnonymousUser, HasPerms, PermissionDenied, PermissionSet, User};
 
 const LOGIN: &str = "/admin/login";
-const SESSION_SECONDS: i64 = 14 * 24 * 3600;
 
 /// The admin pages under `/admin`, with the store as their state.
 pub fn admin_router<S>(store: Store) -> Router<S> {
@@ -172,7 +170,7 @@ where
     type Rejection = AdminError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Some(key) = cookie(parts, SESSION_COOKIE) else { return Ok(Staff::Anonymous) };
+        let Some(key) = session_key(&parts.headers) else { return Ok(Staff::Anonymous) };
         match Store::from_ref(state).session_user(key).await? {
             Some((user, csrf)) if user.is_active() && user.is_staff() => Ok(Staff::User { user: Box::new(user), csrf }),
             Some(_) => Err(AdminError::Page(StatusCode::FORBIDDEN, "The admin is for active staff accounts.".into())),
@@ -334,53 +332,31 @@ async fn login(
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AdminError> {
-    let (username, password) =
-        (form.get("username").cloned().unwrap_or_default(), form.get("password").cloned().unwrap_or_default());
-    let next = safe_next(form.get("next"));
-    let failed = |error: &str| {
-        let page = LoginPage { me: None, csrf: String::new(), error: Some(error.to_owned()), next: next.clone() };
-        (StatusCode::UNAUTHORIZED, render(&page)).into_response()
-    };
-    let user_key = format!("user:{username}");
-    let mut keys = vec![user_key.clone()];
-    keys.extend(client.map(|Extension(ConnectInfo(addr))| format!("addr:{}", addr.ip())));
-    if throttle.blocked(&keys) {
-        return Ok((StatusCode::TOO_MANY_REQUESTS, failed("Too many failed logins; wait 15 minutes.")).into_response());
-    }
-    let user = match store.authenticate(&username, &password).await? {
-        Some(user) if user.is_staff() => user,
-        _ => {
-            throttle.failed(&keys);
-            return Ok(failed("Please enter the correct username and password for a staff account."));
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let (username, password, next) = (field("username"), field("password"), safe_next(form.get("next")));
+    let client = client.map(|Extension(ConnectInfo(addr))| addr);
+    let (status, error) = match log_in(&store, &throttle, (&username, &password), client, User::is_staff).await? {
+        Login::Started(_, session) => {
+            return Ok(with_session_cookie(Redirect::to(&next).into_response(), &session.key));
         }
+        Login::Refused => {
+            (StatusCode::UNAUTHORIZED, "Please enter the correct username and password for a staff account.")
+        }
+        Login::Throttled => (StatusCode::TOO_MANY_REQUESTS, "Too many failed logins; wait 15 minutes."),
     };
-    throttle.succeeded(&user_key);
-    let session = store.create_session(&user, SESSION_SECONDS).await?;
-    let cookie =
-        format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}", session.key);
-    let mut response = Redirect::to(&next).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    Ok(response)
+    let page = LoginPage { me: None, csrf: String::new(), error: Some(error.to_owned()), next };
+    Ok((status, render(&page)).into_response())
 }
 
 async fn logout(
     staff: Staff,
     State(store): State<Store>,
-    request_parts: axum::http::HeaderMap,
+    headers: axum::http::HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AdminError> {
     staff.check_csrf(&form)?;
-    let key = request_parts
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(k, v)| (k == SESSION_COOKIE).then(|| v.to_owned()));
-    if let Some(key) = key {
-        store.end_session(&key).await?;
+    if let Some(key) = session_key(&headers) {
+        store.end_session(key).await?;
     }
     let mut response = Redirect::to(LOGIN).into_response();
     let expired = HeaderValue::from_static("permfw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");

@@ -6,13 +6,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{Value, json};
 
 use super::throttle::Throttle;
+use super::user::{Login, log_in, session_key, with_session_cookie};
 use super::{ApiError, CurrentUser, SESSION_COOKIE};
 use crate::permission_required;
 use crate::store::{Actor, AuditQuery, Store, UserPage, WithPerm};
@@ -195,9 +196,6 @@ async fn openapi_document(user: CurrentUser) -> Result<Json<Value>, ApiError> {
     Ok(Json(openapi()))
 }
 
-/// How long a login session lasts: two weeks, Django's `SESSION_COOKIE_AGE`.
-const SESSION_SECONDS: i64 = 14 * 24 * 3600;
-
 /// The REST API, with the store as its state; merge it into an application's router.
 pub fn api_router<S>(store: Store) -> Router<S> {
     let throttle = Arc::new(Throttle::new());
@@ -248,48 +246,27 @@ async fn login(
     Json(body): Json<Value>,
 ) -> Result<Response, ApiError> {
     let (username, password) = (string(&body, "username")?, string(&body, "password")?);
-    let user_key = format!("user:{username}");
-    let mut keys = vec![user_key.clone()];
-    keys.extend(client.map(|Extension(ConnectInfo(addr))| format!("addr:{}", addr.ip())));
-    if throttle.blocked(&keys) {
-        return Err(ApiError::new(
+    let client = client.map(|Extension(ConnectInfo(addr))| addr);
+    match log_in(&store, &throttle, (&username, &password), client, |_| true).await? {
+        Login::Started(user, session) => {
+            let body = Json(json!({"username": user.username(), "csrf_token": session.csrf_token}));
+            Ok(with_session_cookie(body.into_response(), &session.key))
+        }
+        Login::Refused => Err(ApiError::unauthorized("wrong username or password, or an inactive account")),
+        Login::Throttled => Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",
             "too many failed logins for this username or address; wait 15 minutes",
-        ));
+        )),
     }
-    let Some(user) = store.authenticate(&username, &password).await? else {
-        throttle.failed(&keys);
-        return Err(ApiError::unauthorized("wrong username or password, or an inactive account"));
-    };
-    throttle.succeeded(&user_key);
-    let session = store.create_session(&user, SESSION_SECONDS).await?;
-    let cookie =
-        format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}", session.key);
-    let mut response = Json(json!({"username": user.username(), "csrf_token": session.csrf_token})).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    Ok(response)
 }
 
-async fn logout(
-    user: CurrentUser,
-    State(store): State<Store>,
-    headers: axum::http::HeaderMap,
-) -> Result<StatusCode, ApiError> {
+async fn logout(user: CurrentUser, State(store): State<Store>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
     if user.user().is_none() {
         return Err(ApiError::unauthorized("not logged in"));
     }
-    let key = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(k, v)| (k == SESSION_COOKIE).then(|| v.to_owned()));
-    if let Some(key) = key {
-        store.end_session(&key).await?;
+    if let Some(key) = session_key(&headers) {
+        store.end_session(key).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,11 +1,15 @@
 //! Who is calling: a user from an API token or a session cookie, or the anonymous user.
 
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::header;
+use std::net::SocketAddr;
+
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
 
 use super::ApiError;
-use crate::store::Store;
+use super::throttle::Throttle;
+use crate::store::{Session, Store, StoreError};
 use crate::{AnonymousUser, HasPerms, PermissionSet, User};
 
 /// The name of the session cookie.
@@ -63,16 +67,65 @@ impl HasPerms for CurrentUser {
     }
 }
 
-/// The value of one cookie in a `Cookie` header.
-pub(crate) fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+/// The session key that a request's `Cookie` headers carry.
+pub(crate) fn session_key(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(key, value)| (key == name).then_some(value))
+        .find_map(|(key, value)| (key == SESSION_COOKIE).then_some(value))
+}
+
+/// How long a login session lasts: two weeks, Django's `SESSION_COOKIE_AGE`.
+pub(crate) const SESSION_SECONDS: i64 = 14 * 24 * 3600;
+
+/// What a login attempt came to.
+pub(crate) enum Login {
+    /// A new session for this user.
+    Started(Box<User>, Session),
+    /// Wrong credentials, or a user `accept` turned away.
+    Refused,
+    /// Too many failures for the username or the address.
+    Throttled,
+}
+
+/// Logs in with throttling per username and per client address; `accept` says who may (the
+/// admin takes staff only).
+pub(crate) async fn log_in(
+    store: &Store,
+    throttle: &Throttle,
+    (username, password): (&str, &str),
+    client: Option<SocketAddr>,
+    accept: impl Fn(&User) -> bool,
+) -> Result<Login, StoreError> {
+    let user_key = format!("user:{username}");
+    let mut keys = vec![user_key.clone()];
+    keys.extend(client.map(|addr| format!("addr:{}", addr.ip())));
+    if throttle.blocked(&keys) {
+        return Ok(Login::Throttled);
+    }
+    match store.authenticate(username, password).await? {
+        Some(user) if accept(&user) => {
+            throttle.succeeded(&user_key);
+            let session = store.create_session(&user, SESSION_SECONDS).await?;
+            Ok(Login::Started(Box::new(user), session))
+        }
+        _ => {
+            throttle.failed(&keys);
+            Ok(Login::Refused)
+        }
+    }
+}
+
+/// `response` with the session cookie set: `HttpOnly`, `SameSite=Strict`, for the session's life.
+pub(crate) fn with_session_cookie(mut response: Response, key: &str) -> Response {
+    let cookie = format!("{SESSION_COOKIE}={key}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
 }
 
 impl<S> FromRequestParts<S> for CurrentUser
@@ -95,7 +148,7 @@ where
                 _ => Err(ApiError::unauthorized("the token is unknown, revoked or expired; create a new one")),
             };
         }
-        if let Some(key) = cookie(parts, SESSION_COOKIE) {
+        if let Some(key) = session_key(&parts.headers) {
             let (user, csrf) = match store.session_user(key).await? {
                 Some((user, csrf)) if user.is_active() => (user, csrf),
                 _ => return Err(ApiError::unauthorized("the session has ended or expired; log in again")),

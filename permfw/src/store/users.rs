@@ -164,6 +164,19 @@ macro_rules! audit {
     };
 }
 
+/// Refuses (returns the error from the enclosing transaction body) when a superuser exists: the
+/// single-superuser setting.
+macro_rules! refuse_second_superuser {
+    ($tx:ident) => {
+        let existing: Option<String> = sqlx::query_scalar("SELECT username FROM auth_user WHERE is_superuser LIMIT 1")
+            .fetch_optional(&mut *$tx)
+            .await?;
+        if let Some(existing) = existing {
+            return Err(StoreError::SecondSuperuser { existing });
+        }
+    };
+}
+
 pub(crate) use {acting, audit, load, target};
 
 /// A user as listed: the row, without its permissions.
@@ -420,12 +433,7 @@ impl Store {
             if superuser {
                 acting.require_superuser().map_err(StoreError::Refused)?;
                 if single {
-                    let existing: Option<String> = sqlx::query_scalar("SELECT username FROM auth_user WHERE is_superuser LIMIT 1")
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if let Some(existing) = existing {
-                        return Err(StoreError::SecondSuperuser { existing });
-                    }
+                    refuse_second_superuser!(tx);
                 }
             } else {
                 acting.require(ADD_USER).map_err(StoreError::Refused)?;
@@ -572,12 +580,7 @@ impl Store {
             if flag == Flag::Superuser {
                 acting.require_superuser().map_err(StoreError::Refused)?;
                 if value && single && !target.superuser {
-                    let existing: Option<String> = sqlx::query_scalar("SELECT username FROM auth_user WHERE is_superuser LIMIT 1")
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if let Some(existing) = existing {
-                        return Err(StoreError::SecondSuperuser { existing });
-                    }
+                    refuse_second_superuser!(tx);
                 }
             } else {
                 acting.may_change_user(target.target()).map_err(StoreError::Refused)?;
