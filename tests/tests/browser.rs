@@ -63,11 +63,26 @@ impl Browser {
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body).unwrap_or_else(|reply| panic!("{method} {path}: {reply}"))
+    }
+
+    fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, Value> {
         let url = format!("{}/session/{}{path}", self.base, self.session);
-        let reply =
-            send(&self.agent, method, &url, body.as_ref()).unwrap_or_else(|| panic!("{method} {path}: no reply"));
-        assert!(reply["value"]["error"].is_null(), "{method} {path}: {reply}");
-        reply["value"].clone()
+        let reply = send(&self.agent, method, &url, body.as_ref()).unwrap_or(Value::Null);
+        if reply["value"]["error"].is_null() && !reply.is_null() { Ok(reply["value"].clone()) } else { Err(reply) }
+    }
+
+    /// Runs `action` on the element matching `css`, finding it again if the page replaced it
+    /// in between (search as you type rewrites the rows).
+    fn on_element(&self, css: &str, action: impl Fn(&str) -> Result<Value, Value>) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match action(&self.find(css)) {
+                Ok(value) => return value,
+                Err(reply) => assert!(Instant::now() < deadline, "{css}: {reply}"),
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn visit(&self, url: &str) {
@@ -76,7 +91,7 @@ impl Browser {
 
     /// The first element matching `css`, waiting for it to appear.
     fn find(&self, css: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let url = format!("{}/session/{}/element", self.base, self.session);
             let reply = send(&self.agent, "POST", &url, Some(&json!({"using": "css selector", "value": css}))).unwrap();
@@ -89,18 +104,16 @@ impl Browser {
     }
 
     fn type_into(&self, css: &str, text: &str) {
-        let element = self.find(css);
-        self.call("POST", &format!("/element/{element}/value"), Some(json!({"text": text})));
+        self.on_element(css, |e| self.try_call("POST", &format!("/element/{e}/value"), Some(json!({"text": text}))));
     }
 
     fn click(&self, css: &str) {
-        let element = self.find(css);
-        self.call("POST", &format!("/element/{element}/click"), Some(json!({})));
+        self.on_element(css, |e| self.try_call("POST", &format!("/element/{e}/click"), Some(json!({}))));
     }
 
     fn text(&self, css: &str) -> String {
-        let element = self.find(css);
-        self.call("GET", &format!("/element/{element}/text"), None).as_str().unwrap_or_default().to_owned()
+        let text = self.on_element(css, |e| self.try_call("GET", &format!("/element/{e}/text"), None));
+        text.as_str().unwrap_or_default().to_owned()
     }
 
     /// Waits until the element's text contains `wanted`.
@@ -110,7 +123,7 @@ impl Browser {
 
     /// Waits until the element's text passes `test`.
     fn wait_until(&self, css: &str, test: impl Fn(&str) -> bool, what: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(20);
         while !test(&self.text(css)) {
             assert!(Instant::now() < deadline, "{css} never became {what:?}: {:?}", self.text(css));
             std::thread::sleep(Duration::from_millis(100));
