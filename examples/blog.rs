@@ -157,6 +157,9 @@ async fn main() -> Result<(), StoreError> {
 
 /// Serves the REST API on the blog's data until interrupted.
 async fn serve(store: Store) -> Result<(), StoreError> {
+    // Logs through `tracing`; `RUST_LOG` chooses what (default: warnings and errors).
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let address = std::env::var("PERMFW_ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
     let app: axum::Router = permfw::http::api_router(store.clone()).merge(permfw::http::admin_router(store));
     let listener = tokio::net::TcpListener::bind(&address).await.map_err(|e| StoreError::Open {

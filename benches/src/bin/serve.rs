@@ -9,6 +9,8 @@ use permfw::store::{Actor, Store};
 
 #[tokio::main]
 async fn main() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let mut args = std::env::args().skip(1);
     let url = args.next().unwrap_or_else(|| "sqlite://target/permfw-bench.db".to_owned());
     let address = args.next().unwrap_or_else(|| "127.0.0.1:8077".to_owned());

@@ -65,6 +65,7 @@ impl From<StoreError> for ApiError {
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "server-error"),
         };
         let detail = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %err, "request failed in the store");
             "the server could not complete the request; see its log".to_owned()
         } else {
             err.to_string()

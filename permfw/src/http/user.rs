@@ -104,6 +104,7 @@ pub(crate) async fn log_in(
     let mut keys = vec![user_key.clone()];
     keys.extend(client.map(|addr| format!("addr:{}", addr.ip())));
     if throttle.blocked(&keys) {
+        tracing::warn!(username, client = ?client, "login throttled");
         return Ok(Login::Throttled);
     }
     match store.authenticate(username, password).await? {
@@ -113,6 +114,7 @@ pub(crate) async fn log_in(
             Ok(Login::Started(Box::new(user), session))
         }
         _ => {
+            tracing::info!(username, client = ?client, "login refused");
             throttle.failed(&keys);
             Ok(Login::Refused)
         }
