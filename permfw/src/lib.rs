@@ -46,6 +46,15 @@
 //! A crate whose models are never named by the binary must still be linked for its models to be
 //! registered: `use that_crate as _;`. Where link-time registration does not run, register
 //! models explicitly with [`register_models`].
+//!
+//! Beyond the core (which needs no feature, no async runtime and no I/O), cargo features add:
+//!
+//! | feature | module | what |
+//! |---|---|---|
+//! | `sqlite` (default), `postgres` | `store` | users, groups and grants in a database, Django's delegation rules, the audit log |
+//! | `cli` | `cli` | `manage`, the command line an application embeds |
+//! | `axum` | `http` | the caller in axum handlers, sessions, API tokens, the REST API |
+//! | `admin` | `http` | the admin pages for staff |
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
