@@ -3,8 +3,8 @@
 use super::backend::{bump_revision, with_pool, write_tx};
 use super::error::{Result, Rule, StoreError};
 use super::rules::{ADD_GROUP, Acting, CHANGE_GROUP, DELETE_GROUP};
-use super::users::{Snapshot, acting, audit, load, permission_id, resolve_all, target};
-use super::{Actor, Store, now_micros};
+use super::users::{Snapshot, acting, audit, permission_id, resolve_all, target};
+use super::{Actor, Store};
 use crate::perms::AsPermission;
 use crate::{Group, registry};
 
@@ -311,5 +311,3 @@ impl Store {
     }
 }
 
-#[allow(unused_imports)]
-use {load as _, now_micros as _};
