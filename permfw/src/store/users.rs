@@ -762,34 +762,47 @@ impl Store {
                     }
                     acting.may_change_user(Target { id: 0, superuser: false }).map_err(StoreError::Refused)?;
                 }
-            sqlx::query(pick(
-                "INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
-                 SELECT $1, $2, 'grant_user', u.username, $3 FROM auth_user u \
-                 WHERE u.username IN (SELECT value FROM json_each($4)) AND NOT EXISTS \
-                 (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $5)",
-                "INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
-                 SELECT $1, $2, 'grant_user', u.username, $3 FROM auth_user u \
-                 WHERE u.username IN (SELECT json_array_elements_text($4::json)) AND NOT EXISTS \
-                 (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $5)",
-            ))
-            .bind(now_micros())
-            .bind(actor.label())
-            .bind(&perm)
-            .bind(&names)
-            .bind(permission_id)
-            .execute(&mut *tx)
-            .await?;
-            let changed = sqlx::query(pick(
-                "INSERT INTO auth_user_user_permissions (user_id, permission_id) \
-                 SELECT id, $1 FROM auth_user WHERE username IN (SELECT value FROM json_each($2)) ON CONFLICT DO NOTHING",
-                "INSERT INTO auth_user_user_permissions (user_id, permission_id) \
-                 SELECT id, $1 FROM auth_user WHERE username IN (SELECT json_array_elements_text($2::json)) ON CONFLICT DO NOTHING",
-            ))
-            .bind(permission_id)
-            .bind(&names)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let changed = if postgres {
+                // One pass: the grants, and an audit row for each one that was new.
+                sqlx::query(
+                    "WITH granted AS (INSERT INTO auth_user_user_permissions (user_id, permission_id) \
+                     SELECT id, $5 FROM auth_user WHERE username IN (SELECT json_array_elements_text($4::json)) \
+                     ON CONFLICT DO NOTHING RETURNING user_id) \
+                     INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
+                     SELECT $1, $2, 'grant_user', u.username, $3 FROM granted g JOIN auth_user u ON u.id = g.user_id",
+                )
+                .bind(now_micros())
+                .bind(actor.label())
+                .bind(&perm)
+                .bind(&names)
+                .bind(permission_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+            } else {
+                sqlx::query(
+                    "INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
+                     SELECT $1, $2, 'grant_user', u.username, $3 FROM auth_user u \
+                     WHERE u.username IN (SELECT value FROM json_each($4)) AND NOT EXISTS \
+                     (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $5)",
+                )
+                .bind(now_micros())
+                .bind(actor.label())
+                .bind(&perm)
+                .bind(&names)
+                .bind(permission_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO auth_user_user_permissions (user_id, permission_id) \
+                     SELECT id, $1 FROM auth_user WHERE username IN (SELECT value FROM json_each($2)) ON CONFLICT DO NOTHING",
+                )
+                .bind(permission_id)
+                .bind(&names)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+            };
             let revision = if changed > 0 { Some(bump_revision!(tx)?) } else { None };
             Ok::<_, StoreError>((changed, revision))
         }
