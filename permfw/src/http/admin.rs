@@ -17,11 +17,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 
+use super::CurrentUser;
 use super::throttle::Throttle;
 use super::user::{Login, constant_time_eq, log_in, session_key, with_session_cookie};
 use crate::permission_required;
 use crate::store::{AuditEntry, GroupRecord, Store, StoreError, UserPage, UserRecord};
-use crate::{AnonymousUser, HasPerms, PermissionDenied, PermissionSet, User};
+use crate::{HasPerms, PermissionDenied, PermissionSet, User};
 
 const LOGIN: &str = "/admin/login";
 
@@ -93,44 +94,30 @@ fn encode(text: &str) -> String {
 /// The caller of an admin page: an active staff user of a live session (with its CSRF token),
 /// or nobody. A logged-in user who is not active staff is refused at the door.
 #[derive(Clone, Debug)]
-pub enum Staff {
-    /// Active staff, logged in.
-    User {
-        /// The user.
-        user: Box<User>,
-        /// The session's CSRF token, which every form carries.
-        csrf: String,
-    },
-    /// Nobody logged in: the pages redirect to the login page.
-    Anonymous,
+pub struct Staff {
+    caller: CurrentUser,
+    /// The session's CSRF token, which every form carries (empty for nobody).
+    csrf: String,
 }
 
 impl Staff {
     fn name(&self) -> Option<String> {
-        match self {
-            Staff::User { user, .. } => Some(user.username().to_owned()),
-            Staff::Anonymous => None,
-        }
+        self.caller.user().map(|user| user.username().to_owned())
     }
 
     fn csrf(&self) -> String {
-        match self {
-            Staff::User { csrf, .. } => csrf.clone(),
-            Staff::Anonymous => String::new(),
-        }
+        self.csrf.clone()
     }
 
+    /// The acting user of a change (the guards let nobody else get this far).
     fn actor(&self) -> crate::store::Actor {
-        match self {
-            Staff::User { user, .. } => crate::store::Actor::user(user),
-            Staff::Anonymous => crate::store::Actor::User(String::new()),
-        }
+        self.caller.user().map_or_else(|| crate::store::Actor::User(String::new()), crate::store::Actor::user)
     }
 
     /// A form's CSRF token must be the session's.
     fn check_csrf(&self, form: &HashMap<String, String>) -> Result<(), AdminError> {
         let sent = form.get("csrf").map(String::as_bytes).unwrap_or_default();
-        if constant_time_eq(sent, self.csrf().as_bytes()) && !sent.is_empty() {
+        if constant_time_eq(sent, self.csrf.as_bytes()) && !sent.is_empty() {
             Ok(())
         } else {
             Err(AdminError::Page(
@@ -143,22 +130,19 @@ impl Staff {
 
 impl HasPerms for Staff {
     fn is_active(&self) -> bool {
-        matches!(self, Staff::User { user, .. } if user.is_active())
+        self.caller.is_active()
     }
 
     fn is_superuser(&self) -> bool {
-        matches!(self, Staff::User { user, .. } if user.is_superuser())
+        self.caller.is_superuser()
     }
 
     fn permission_set(&self) -> &PermissionSet {
-        match self {
-            Staff::User { user, .. } => user.permission_set(),
-            Staff::Anonymous => AnonymousUser.permission_set(),
-        }
+        self.caller.permission_set()
     }
 
     fn is_authenticated(&self) -> bool {
-        matches!(self, Staff::User { .. })
+        self.caller.is_authenticated()
     }
 }
 
@@ -170,11 +154,14 @@ where
     type Rejection = AdminError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Some(key) = session_key(&parts.headers) else { return Ok(Staff::Anonymous) };
+        let nobody = Staff { caller: CurrentUser::Anonymous, csrf: String::new() };
+        let Some(key) = session_key(&parts.headers) else { return Ok(nobody) };
         match Store::from_ref(state).session_user(key).await? {
-            Some((user, csrf)) if user.is_active() && user.is_staff() => Ok(Staff::User { user: Box::new(user), csrf }),
+            Some((user, csrf)) if user.is_active() && user.is_staff() => {
+                Ok(Staff { caller: CurrentUser::User(Box::new(user)), csrf })
+            }
             Some(_) => Err(AdminError::Page(StatusCode::FORBIDDEN, "The admin is for active staff accounts.".into())),
-            None => Ok(Staff::Anonymous),
+            None => Ok(nobody),
         }
     }
 }

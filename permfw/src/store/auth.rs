@@ -72,16 +72,18 @@ impl Store {
     ///
     /// A database error.
     pub async fn session_user(&self, key: &str) -> Result<Option<(User, String)>> {
-        let row: Option<(i64, String)> = with_pool!(&self.inner.backend, pool => {
-            sqlx::query_as("SELECT user_id, csrf_token FROM permfw_session WHERE key_hash = $1 AND expires_at > $2")
-                .bind(digest(key))
-                .bind(now_micros())
-                .fetch_optional(pool)
-                .await?
+        let row: Option<(String, String)> = with_pool!(&self.inner.backend, pool => {
+            sqlx::query_as(
+                "SELECT u.username, s.csrf_token FROM permfw_session s JOIN auth_user u ON u.id = s.user_id \
+                 WHERE s.key_hash = $1 AND s.expires_at > $2",
+            )
+            .bind(digest(key))
+            .bind(now_micros())
+            .fetch_optional(pool)
+            .await?
         });
-        let Some((user_id, csrf)) = row else { return Ok(None) };
-        let user = self.get_user_by_id(user_id).await?;
-        Ok(Some((self.get_user(user.username()).await?, csrf)))
+        let Some((username, csrf)) = row else { return Ok(None) };
+        Ok(Some((self.get_user(&username).await?, csrf)))
     }
 
     /// Ends a session (logout); the key is refused from then on.
@@ -113,9 +115,7 @@ impl Store {
         let id = write_tx!(&self.inner.backend, tx => async {
             let acting = acting!(tx, actor);
             let target = target!(tx, username);
-            if !matches!(actor, Actor::User(name) if name == username) {
-                acting.may_change_user(target.target()).map_err(StoreError::Refused)?;
-            }
+            acting.may_manage_credentials(target.target()).map_err(StoreError::Refused)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO permfw_token (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
@@ -148,9 +148,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let (username, id, superuser) = owner.ok_or_else(|| StoreError::UserNotFound(format!("token #{token_id}")))?;
-            if !matches!(actor, Actor::User(name) if *name == username) {
-                acting.may_change_user(Target { id, superuser }).map_err(StoreError::Refused)?;
-            }
+            acting.may_manage_credentials(Target { id, superuser }).map_err(StoreError::Refused)?;
             sqlx::query("UPDATE permfw_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now_micros())
                 .bind(token_id)

@@ -79,6 +79,15 @@ impl Acting {
         Ok(())
     }
 
+    /// Managing a user's credentials (its password, its API tokens): its own, or another's under
+    /// the rules of [`may_change_user`](Self::may_change_user).
+    pub(crate) fn may_manage_credentials(&self, target: Target) -> Result<(), Rule> {
+        match self {
+            Acting::User(rights) if rights.id == target.id => Ok(()),
+            _ => self.may_change_user(target),
+        }
+    }
+
     /// Handing over `perm` (to a user, a group, or through a membership): only what the actor
     /// holds, and `auth.change_user` only from a superuser.
     pub(crate) fn may_hand_over(&self, perm: &str) -> Result<(), Rule> {
@@ -145,6 +154,17 @@ mod tests {
         assert_eq!(actor.require_superuser(), Err(Rule::SuperuserOnly));
         assert_eq!(actor.may_change_user(Target { id: 1, superuser: false }), Err(Rule::OwnRights));
         assert_eq!(actor.may_change_user(Target { id: 3, superuser: true }), Err(Rule::SuperuserOnly));
+    }
+
+    #[test]
+    fn credentials_are_ones_own_or_under_the_rules() {
+        let actor = user(2, &[]);
+        assert!(actor.may_manage_credentials(OTHER).is_ok(), "its own");
+        assert_eq!(
+            actor.may_manage_credentials(Target { id: 3, superuser: false }),
+            Err(Rule::NeedsPermission { perm: CHANGE_USER })
+        );
+        assert!(Acting::System.may_manage_credentials(OTHER).is_ok());
     }
 
     #[test]

@@ -528,9 +528,7 @@ impl Store {
         write_tx!(&self.inner.backend, tx => async {
             let acting = acting!(tx, actor);
             let target = target!(tx, username);
-            if !matches!(actor, Actor::User(name) if name == username) {
-                acting.may_change_user(target.target()).map_err(StoreError::Refused)?;
-            }
+            acting.may_manage_credentials(target.target()).map_err(StoreError::Refused)?;
             sqlx::query("UPDATE auth_user SET password = $1 WHERE id = $2").bind(&hash).bind(target.id).execute(&mut *tx).await?;
             audit!(tx, actor, "set_password", user = username, group = None::<String>, perm = None::<String>, detail = "");
             Ok(())
