@@ -4,7 +4,7 @@
 
 mod support;
 
-use permfw::store::{Actor, AuditQuery, PermissionStatus, Rule, Store, StoreError, UserPage, WithPerm};
+use permfw::store::{Actor, AuditQuery, NewToken, PermissionStatus, Rule, Store, StoreError, UserPage, WithPerm};
 use permfw::{HasPerms, Model, User};
 
 #[derive(Model)]
@@ -34,6 +34,7 @@ on_every_backend!(
     concurrent_grants_and_revokes_agree_with_the_audit_log,
     a_newer_schema_is_refused,
     sessions_and_tokens,
+    effective_permissions_say_where_each_comes_from,
 );
 
 const SYSTEM: &Actor = &Actor::System;
@@ -65,9 +66,9 @@ async fn migrate_syncs_the_registry(store: Store) {
     let again = store.migrate().await.unwrap();
     assert!(again.is_unchanged(), "{again:?}");
     let statuses = store.permission_statuses().await.unwrap();
-    let publish = statuses.iter().find(|(p, _, _)| p == "blog.publish_post").unwrap();
-    assert_eq!((publish.1.as_str(), publish.2), ("Can publish post", PermissionStatus::Synced));
-    assert!(statuses.iter().any(|(p, _, s)| p == "auth.change_user" && *s == PermissionStatus::Synced));
+    let publish = statuses.iter().find(|p| p.permission == "blog.publish_post").unwrap();
+    assert_eq!((publish.name.as_str(), publish.status), ("Can publish post", PermissionStatus::Synced));
+    assert!(statuses.iter().any(|p| p.permission == "auth.change_user" && p.status == PermissionStatus::Synced));
 }
 
 async fn sync_updates_names_reports_and_prunes_stale_rows(store: Store) {
@@ -86,7 +87,7 @@ async fn sync_updates_names_reports_and_prunes_stale_rows(store: Store) {
     assert_eq!(report.stale, ["blog.archive_post"]);
     assert!(report.pruned.is_empty());
     let statuses = store.permission_statuses().await.unwrap();
-    assert!(statuses.iter().any(|(p, _, s)| p == "blog.archive_post" && *s == PermissionStatus::Stale));
+    assert!(statuses.iter().any(|p| p.permission == "blog.archive_post" && p.status == PermissionStatus::Stale));
 
     let report = store.migrate_pruning_stale().await.unwrap();
     assert_eq!(report.pruned, ["blog.archive_post"]);
@@ -128,7 +129,7 @@ async fn users_with_perm_is_djangos_with_perm(store: Store) {
     store.add_to_group(SYSTEM, "bob", "Editors").await.unwrap();
     store.add_to_group(SYSTEM, "carol", "Editors").await.unwrap();
     store.set_active(SYSTEM, "carol", false).await.unwrap();
-    let names = |rows: Vec<(i64, String)>| rows.into_iter().map(|(_, n)| n).collect::<Vec<_>>();
+    let names = |rows: Vec<permfw::store::UserRef>| rows.into_iter().map(|u| u.username).collect::<Vec<_>>();
 
     let all = names(store.users_with_perm("blog.publish_post", WithPerm::default()).await.unwrap());
     assert_eq!(all, ["root", "manager", "bob"]);
@@ -142,7 +143,7 @@ async fn users_with_perm_is_djangos_with_perm(store: Store) {
     assert_eq!(any.len(), 4);
     let page = store.users_with_perm("blog.publish_post", WithPerm::default().limit(2)).await.unwrap();
     let next =
-        names(store.users_with_perm("blog.publish_post", WithPerm::default().after_id(page[1].0)).await.unwrap());
+        names(store.users_with_perm("blog.publish_post", WithPerm::default().after_id(page[1].id)).await.unwrap());
     assert_eq!(next, ["bob"]);
     // Django: superusers are returned even for a permission that does not exist.
     assert_eq!(names(store.users_with_perm("auth.perm", WithPerm::default()).await.unwrap()), ["root"]);
@@ -562,8 +563,8 @@ async fn sessions_and_tokens(store: Store) {
     let (_, manager) = setup(&store).await;
     let bob = store.get_user("bob").await.unwrap();
     let session = store.create_session(&bob, 3600).await.unwrap();
-    let (user, csrf) = store.session_user(&session.key).await.unwrap().unwrap();
-    assert_eq!((user.username(), csrf.as_str()), ("bob", session.csrf_token.as_str()));
+    let live = store.session_user(&session.key).await.unwrap().unwrap();
+    assert_eq!((live.user.username(), live.csrf_token.as_str()), ("bob", session.csrf_token.as_str()));
     assert_ne!(store.create_session(&bob, 3600).await.unwrap().key, session.key, "a new key each login");
     store.end_session(&session.key).await.unwrap();
     assert!(store.session_user(&session.key).await.unwrap().is_none(), "a session ends at logout");
@@ -571,7 +572,7 @@ async fn sessions_and_tokens(store: Store) {
     assert!(store.session_user(&expired.key).await.unwrap().is_none());
     assert!(store.session_user("made-up").await.unwrap().is_none());
 
-    let (id, token) = store.create_token(&Actor::user(&bob), "bob", "laptop", None).await.unwrap();
+    let NewToken { id, token, .. } = store.create_token(&Actor::user(&bob), "bob", "laptop", None).await.unwrap();
     assert!(token.starts_with("pfw_"));
     assert_eq!(store.token_user(&token).await.unwrap().unwrap().username(), "bob");
     assert_eq!(
@@ -581,10 +582,39 @@ async fn sessions_and_tokens(store: Store) {
     store.create_token(&Actor::user(&manager), "carol", "for carol", None).await.unwrap();
     store.revoke_token(&Actor::user(&bob), id).await.unwrap();
     assert!(store.token_user(&token).await.unwrap().is_none(), "a revoked token is refused");
-    let (_, old) = store.create_token(SYSTEM, "bob", "old", Some(1)).await.unwrap();
+    let old = store.create_token(SYSTEM, "bob", "old", Some(1)).await.unwrap().token;
     assert!(store.token_user(&old).await.unwrap().is_none(), "an expired token is refused");
     assert!(store.token_user("pfw_made_up").await.unwrap().is_none());
     let log = store.audit(AuditQuery::new().action("create_token")).await.unwrap();
     assert_eq!(log.len(), 3);
     assert!(log.iter().all(|e| !e.detail.contains("pfw_")), "tokens never reach the audit log");
+}
+
+async fn effective_permissions_say_where_each_comes_from(store: Store) {
+    setup(&store).await;
+    for group in ["Editors", "Writers"] {
+        store.create_group(SYSTEM, group).await.unwrap();
+        store.grant_group(SYSTEM, group, [Post::CHANGE_POST]).await.unwrap();
+        store.add_to_group(SYSTEM, "bob", group).await.unwrap();
+    }
+    store.grant_group(SYSTEM, "Editors", [Post::PUBLISH_POST]).await.unwrap();
+    store.grant_user(SYSTEM, "bob", [Post::PUBLISH_POST, Post::VIEW_POST]).await.unwrap();
+
+    let effective = store.effective_permissions("bob").await.unwrap();
+    let shown: Vec<(String, bool, Vec<String>)> =
+        effective.iter().map(|e| (e.permission.to_string(), e.direct, e.groups.clone())).collect();
+    let groups = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        shown,
+        [
+            ("blog.change_post".to_owned(), false, groups(&["Editors", "Writers"])),
+            ("blog.publish_post".to_owned(), true, groups(&["Editors"])),
+            ("blog.view_post".to_owned(), true, groups(&[])),
+        ]
+    );
+    // The same set the snapshot holds.
+    let bob = store.get_user("bob").await.unwrap();
+    assert_eq!(effective.len(), bob.get_all_permissions().len());
+    assert!(store.effective_permissions("alice").await.unwrap().is_empty());
+    assert!(matches!(store.effective_permissions("nobody").await, Err(StoreError::UserNotFound(_))));
 }

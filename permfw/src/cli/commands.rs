@@ -43,12 +43,9 @@ pub(crate) async fn execute(global: &Global, command: &Command, url: &str) -> Re
                 WithPerm::default().include_superusers(!no_superusers).is_active(Some(!inactive)).limit(*limit);
             let users = store.users_with_perm(permission.as_str(), options).await?;
             if out.json {
-                out.json(&json!(
-                    users.iter().map(|(id, name)| json!({"id": id, "username": name})).collect::<Vec<_>>()
-                ));
+                out.json(&json!(users.iter().map(|u| json!({"id": u.id, "username": u.username})).collect::<Vec<_>>()));
             } else {
-                let rows: Vec<Vec<String>> =
-                    users.iter().map(|(id, name)| vec![id.to_string(), name.clone()]).collect();
+                let rows: Vec<Vec<String>> = users.iter().map(|u| vec![u.id.to_string(), u.username.clone()]).collect();
                 out.table(&["id", "username"], &rows);
             }
             Ok(0)
@@ -412,7 +409,7 @@ async fn perms(out: &Out, store: &Store, app: Option<&str>) -> Result<u8> {
     let statuses = store.permission_statuses().await?;
     let statuses: Vec<_> = statuses
         .into_iter()
-        .filter(|(perm, _, _)| app.is_none_or(|app| perm.split_once('.').is_some_and(|(a, _)| a == app)))
+        .filter(|p| app.is_none_or(|app| p.permission.split_once('.').is_some_and(|(a, _)| a == app)))
         .collect();
     let label = |status: PermissionStatus| match status {
         PermissionStatus::Synced => "synced",
@@ -422,14 +419,12 @@ async fn perms(out: &Out, store: &Store, app: Option<&str>) -> Result<u8> {
     if out.json {
         let list: Vec<Value> = statuses
             .iter()
-            .map(|(perm, name, status)| json!({"permission": perm, "name": name, "status": label(*status)}))
+            .map(|p| json!({"permission": p.permission, "name": p.name, "status": label(p.status)}))
             .collect();
         out.json(&json!(list));
     } else {
-        let rows: Vec<Vec<String>> = statuses
-            .iter()
-            .map(|(perm, name, status)| vec![perm.clone(), name.clone(), label(*status).to_owned()])
-            .collect();
+        let rows: Vec<Vec<String>> =
+            statuses.iter().map(|p| vec![p.permission.clone(), p.name.clone(), label(p.status).to_owned()]).collect();
         out.table(&["permission", "name", "status"], &rows);
     }
     Ok(0)

@@ -157,8 +157,8 @@ where
         let nobody = Staff { caller: CurrentUser::Anonymous, csrf: String::new() };
         let Some(key) = session_key(&parts.headers) else { return Ok(nobody) };
         match Store::from_ref(state).session_user(key).await? {
-            Some((user, csrf)) if user.is_active() && user.is_staff() => {
-                Ok(Staff { caller: CurrentUser::User(Box::new(user)), csrf })
+            Some(session) if session.user.is_active() && session.user.is_staff() => {
+                Ok(Staff { caller: CurrentUser::User(Box::new(session.user)), csrf: session.csrf_token })
             }
             Some(_) => Err(AdminError::Page(StatusCode::FORBIDDEN, "The admin is for active staff accounts.".into())),
             None => Ok(nobody),

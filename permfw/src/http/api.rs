@@ -280,7 +280,7 @@ async fn create_token(
     let name = string(&body, "name")?;
     let owner = body.get("username").and_then(Value::as_str).map_or_else(|| actor_name(&user), str::to_owned);
     let expires_at = body.get("expires_at").and_then(Value::as_i64);
-    let (id, token) = store.create_token(&actor, &owner, &name, expires_at).await?;
+    let crate::store::NewToken { id, token, .. } = store.create_token(&actor, &owner, &name, expires_at).await?;
     Ok(Json(json!({"id": id, "token": token, "username": owner, "note": "shown once: store it now"})))
 }
 
@@ -498,7 +498,9 @@ async fn permissions(user: CurrentUser, State(store): State<Store>) -> Result<Js
         .permission_statuses()
         .await?
         .into_iter()
-        .map(|(perm, name, status)| json!({"permission": perm, "name": name, "status": format!("{status:?}").to_lowercase()}))
+        .map(
+            |p| json!({"permission": p.permission, "name": p.name, "status": format!("{:?}", p.status).to_lowercase()}),
+        )
         .collect();
     Ok(Json(json!(list)))
 }
@@ -518,8 +520,8 @@ async fn who_can(
         options = options.limit(limit);
     }
     let users = store.users_with_perm(permission.as_str(), options).await?;
-    let list: Vec<Value> = users.iter().map(|(id, name)| json!({"id": id, "username": name})).collect();
-    Ok(Json(json!({"users": list, "next": users.last().map(|(id, _)| id)})))
+    let list: Vec<Value> = users.iter().map(|u| json!({"id": u.id, "username": u.username})).collect();
+    Ok(Json(json!({"users": list, "next": users.last().map(|u| u.id)})))
 }
 
 #[permission_required("auth.view_user")]

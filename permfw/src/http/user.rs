@@ -152,7 +152,7 @@ where
         }
         if let Some(key) = session_key(&parts.headers) {
             let (user, csrf) = match store.session_user(key).await? {
-                Some((user, csrf)) if user.is_active() => (user, csrf),
+                Some(session) if session.user.is_active() => (session.user, session.csrf_token),
                 _ => return Err(ApiError::unauthorized("the session has ended or expired; log in again")),
             };
             // A browser sends the cookie on its own; a state-changing request must also prove

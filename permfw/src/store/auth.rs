@@ -22,6 +22,26 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+/// A new API token, shown once: only its hash is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NewToken {
+    /// The token's id, to list or revoke it.
+    pub id: i64,
+    /// The secret the client sends as `Authorization: Bearer <token>`.
+    pub token: String,
+}
+
+/// The user of a live session, with the session's CSRF token.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SessionUser {
+    /// The user, as a fresh snapshot.
+    pub user: User,
+    /// The token that state-changing forms of this session must carry.
+    pub csrf_token: String,
+}
+
 /// A random secret: 32 bytes from the operating system, as 64 hex digits.
 fn secret() -> Result<String> {
     let mut bytes = [0u8; 32];
@@ -71,7 +91,7 @@ impl Store {
     /// # Errors
     ///
     /// A database error.
-    pub async fn session_user(&self, key: &str) -> Result<Option<(User, String)>> {
+    pub async fn session_user(&self, key: &str) -> Result<Option<SessionUser>> {
         let row: Option<(String, String)> = with_pool!(&self.inner.backend, pool => {
             sqlx::query_as(
                 "SELECT u.username, s.csrf_token FROM permfw_session s JOIN auth_user u ON u.id = s.user_id \
@@ -83,7 +103,7 @@ impl Store {
             .await?
         });
         let Some((username, csrf)) = row else { return Ok(None) };
-        Ok(Some((self.get_user(&username).await?, csrf)))
+        Ok(Some(SessionUser { user: self.get_user(&username).await?, csrf_token: csrf }))
     }
 
     /// Ends a session (logout); the key is refused from then on.
@@ -110,7 +130,7 @@ impl Store {
         username: &str,
         name: &str,
         expires_at: Option<i64>,
-    ) -> Result<(i64, String)> {
+    ) -> Result<NewToken> {
         let token = format!("pfw_{}", secret()?);
         let id = write_tx!(&self.inner.backend, tx => async {
             let acting = acting!(tx, actor);
@@ -130,7 +150,7 @@ impl Store {
             Ok::<_, StoreError>(id)
         }
         .await)?;
-        Ok((id, token))
+        Ok(NewToken { id, token })
     }
 
     /// Revokes a token by id; the rules of [`create_token`](Self::create_token).

@@ -33,11 +33,11 @@ pub(crate) mod users;
 use std::sync::Arc;
 
 pub use self::audit::{AuditEntry, AuditQuery};
-pub use self::auth::Session;
+pub use self::auth::{NewToken, Session, SessionUser};
 pub use self::error::{Result, Rule, StoreError};
 pub use self::groups::GroupRecord;
-pub use self::sync::{PermissionStatus, SyncReport};
-pub use self::users::{UserPage, UserRecord, WithPerm};
+pub use self::sync::{PermissionRecord, PermissionStatus, SyncReport};
+pub use self::users::{EffectivePermission, UserPage, UserRecord, UserRef, WithPerm};
 
 use self::backend::Backend;
 use self::cache::Cache;

@@ -43,6 +43,19 @@ pub enum PermissionStatus {
     Stale,
 }
 
+/// A permission of the registry or the database, with where it stands; see
+/// [`Store::permission_statuses`].
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub struct PermissionRecord {
+    /// `app_label.codename`.
+    pub permission: String,
+    /// Its human name, such as "Can publish post".
+    pub name: String,
+    /// Where it stands between the registry and the database.
+    pub status: PermissionStatus,
+}
+
 struct Row_ {
     id: i64,
     model: String,
@@ -130,7 +143,7 @@ impl Store {
     /// # Errors
     ///
     /// A database error.
-    pub async fn permission_statuses(&self) -> Result<Vec<(String, String, PermissionStatus)>> {
+    pub async fn permission_statuses(&self) -> Result<Vec<PermissionRecord>> {
         let rows: Vec<(String, String, String)> = with_pool!(&self.inner.backend, pool => {
             sqlx::query_as("SELECT app_label, codename, name FROM auth_permission").fetch_all(pool).await?
         });
@@ -148,6 +161,6 @@ impl Store {
         out.extend(in_db.into_iter().map(|(full, name)| (full, name, PermissionStatus::Stale)));
         out.sort();
         out.dedup_by(|a, b| a.0 == b.0);
-        Ok(out)
+        Ok(out.into_iter().map(|(permission, name, status)| PermissionRecord { permission, name, status }).collect())
     }
 }

@@ -199,6 +199,29 @@ pub struct UserRecord {
     pub date_joined: i64,
 }
 
+/// A user named by id and username, as [`Store::users_with_perm`] lists it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub struct UserRef {
+    /// The id.
+    pub id: i64,
+    /// The username.
+    pub username: String,
+}
+
+/// One permission a user holds, and where it comes from: granted directly, through groups, or
+/// both. See [`Store::effective_permissions`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EffectivePermission {
+    /// The permission.
+    pub permission: crate::Permission,
+    /// Whether it is granted to the user directly.
+    pub direct: bool,
+    /// The groups that give it, by name, sorted.
+    pub groups: Vec<String>,
+}
+
 /// A page of [`Store::list_users`]: keyset pagination by username, no count of the table.
 #[derive(Clone, Debug, Default)]
 #[must_use]
@@ -309,6 +332,20 @@ pub(crate) fn resolve_all<P: AsPermission>(perms: impl IntoIterator<Item = P>) -
     Ok(out)
 }
 
+/// A user's permissions with where each comes from: a row with no permission says the user
+/// exists; a direct grant has no group.
+const EFFECTIVE_PERMISSIONS: &str = "\
+    SELECT NULL, NULL FROM auth_user WHERE username = $1 \
+    UNION ALL \
+    SELECT p.app_label || '.' || p.codename, NULL FROM auth_user u \
+    JOIN auth_user_user_permissions up ON up.user_id = u.id JOIN auth_permission p ON p.id = up.permission_id \
+    WHERE u.username = $1 \
+    UNION ALL \
+    SELECT p.app_label || '.' || p.codename, g.name FROM auth_user u \
+    JOIN auth_user_groups ug ON ug.user_id = u.id JOIN auth_group g ON g.id = ug.group_id \
+    JOIN auth_group_permissions gp ON gp.group_id = g.id JOIN auth_permission p ON p.id = gp.permission_id \
+    WHERE u.username = $1";
+
 pub(crate) const PERMISSION_ID: &str = "SELECT id FROM auth_permission WHERE app_label = $1 AND codename = $2";
 
 /// The id of a synced permission row, or `UnknownPermission` telling to migrate.
@@ -365,6 +402,45 @@ impl Store {
     pub async fn get_user_by_id(&self, id: i64) -> Result<User> {
         let snapshot = with_pool!(&self.inner.backend, pool => load!(pool, id = id))?;
         snapshot.map(Snapshot::into_user).ok_or_else(|| StoreError::UserNotFound(format!("#{id}")))
+    }
+
+    /// Each permission `username` holds directly or through a group, and where it comes from,
+    /// sorted as [`Permission`](crate::Permission)s sort, read in one query. Rows that no linked model declares are left out
+    /// (they grant nothing). A superuser's implied permissions are not listed: see
+    /// [`User::is_superuser`](crate::HasPerms::is_superuser).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UserNotFound`], or a database error.
+    pub async fn effective_permissions(&self, username: &str) -> Result<Vec<EffectivePermission>> {
+        let rows: Vec<(Option<String>, Option<String>)> = with_pool!(&self.inner.backend, pool => {
+            sqlx::query_as(EFFECTIVE_PERMISSIONS).bind(username).fetch_all(pool).await?
+        });
+        if rows.is_empty() {
+            return Err(StoreError::UserNotFound(username.to_owned()));
+        }
+        let registry = registry();
+        let mut found: BTreeMap<crate::Permission, EffectivePermission> = BTreeMap::new();
+        for (perm, group) in rows {
+            let Some(permission) = perm.as_deref().and_then(|p| registry.get(p)) else { continue };
+            let entry = found.entry(permission).or_insert_with(|| EffectivePermission {
+                permission,
+                direct: false,
+                groups: Vec::new(),
+            });
+            match group {
+                Some(group) => entry.groups.push(group),
+                None => entry.direct = true,
+            }
+        }
+        Ok(found
+            .into_values()
+            .map(|mut entry| {
+                entry.groups.sort();
+                entry.groups.dedup();
+                entry
+            })
+            .collect())
     }
 
     /// On SQLite, another process may have committed: one indexed read tells.
@@ -819,7 +895,7 @@ impl Store {
     /// # Errors
     ///
     /// [`StoreError::MalformedPermission`], or a database error.
-    pub async fn users_with_perm<P: AsPermission>(&self, perm: P, options: WithPerm) -> Result<Vec<(i64, String)>> {
+    pub async fn users_with_perm<P: AsPermission>(&self, perm: P, options: WithPerm) -> Result<Vec<UserRef>> {
         let name = match resolve(&perm) {
             Ok(name) => Some(name),
             Err(StoreError::UnknownPermission(_)) => None,
@@ -878,7 +954,11 @@ impl Store {
                 }
             }
         });
-        Ok(found.into_iter().take(usize::try_from(limit).unwrap_or(usize::MAX)).collect())
+        Ok(found
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(id, username)| UserRef { id, username })
+            .collect())
     }
 }
 
