@@ -72,6 +72,8 @@ pub mod http;
 mod permission;
 mod perms;
 mod registry;
+#[cfg(feature = "serde")]
+mod serialize;
 mod set;
 #[cfg(feature = "store")]
 pub mod store;

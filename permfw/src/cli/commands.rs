@@ -229,7 +229,7 @@ async fn users(out: &Out, store: &Store, actor: &Actor, command: &UsersCommand) 
                 let list: Vec<Value> = users
                     .iter()
                     .map(|u| json!({"id": u.id, "username": u.username, "email": u.email, "is_active": u.is_active,
-                                    "is_staff": u.is_staff, "is_superuser": u.is_superuser, "date_joined": time::format(u.date_joined)}))
+                                    "is_staff": u.is_staff, "is_superuser": u.is_superuser, "date_joined": crate::store::time::rfc3339(u.date_joined)}))
                     .collect();
                 out.json(&json!(list));
             } else {
@@ -446,7 +446,7 @@ async fn audit(out: &Out, store: &Store, user: Option<&str>, since: Option<&str>
         let list: Vec<Value> = entries
             .iter()
             .map(|e| {
-                json!({"id": e.id, "at": time::format(e.at), "actor": e.actor, "action": e.action,
+                json!({"id": e.id, "at": crate::store::time::rfc3339(e.at), "actor": e.actor, "action": e.action,
                        "user": e.target_user, "group": e.target_group, "permission": e.permission, "detail": e.detail})
             })
             .collect();
@@ -460,7 +460,14 @@ async fn audit(out: &Out, store: &Store, user: Option<&str>, since: Option<&str>
                     .flatten()
                     .collect::<Vec<_>>()
                     .join(" ");
-                vec![e.id.to_string(), time::format(e.at), e.actor.clone(), e.action.clone(), target, e.detail.clone()]
+                vec![
+                    e.id.to_string(),
+                    crate::store::time::rfc3339(e.at),
+                    e.actor.clone(),
+                    e.action.clone(),
+                    target,
+                    e.detail.clone(),
+                ]
             })
             .collect();
         out.table(&["id", "at", "actor", "action", "target", "detail"], &rows);

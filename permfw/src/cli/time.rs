@@ -1,4 +1,4 @@
-//! Times on the command line: UTC dates in and out, without a date crate.
+//! Times on the command line: UTC dates in, as `--since` takes them.
 
 /// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
@@ -8,27 +8,6 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let doy = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
-}
-
-/// The civil date of a day count (Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-/// `2026-11-25T18:04:05Z` for microseconds since the Unix epoch.
-pub(crate) fn format(micros: i64) -> String {
-    let secs = micros.div_euclid(1_000_000);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
 /// `--since`: a date (`2026-11-01`, midnight UTC) or an age (`90s`, `30m`, `12h`, `2d`), as
@@ -61,6 +40,7 @@ fn unit_seconds(unit: char) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::time::rfc3339 as format;
 
     #[test]
     fn dates_round_trip() {

@@ -5,12 +5,14 @@ use super::backend::with_pool;
 use super::error::Result;
 
 /// One change in the audit log.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AuditEntry {
     /// Its id: later changes have larger ids.
     pub id: i64,
     /// When, in microseconds since the Unix epoch.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "super::time::serialize"))]
     pub at: i64,
     /// Who: a username, or `<system>`.
     pub actor: String,

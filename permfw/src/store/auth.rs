@@ -23,6 +23,7 @@ pub struct Session {
 }
 
 /// A new API token, shown once: only its hash is stored.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct NewToken {

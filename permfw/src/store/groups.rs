@@ -9,6 +9,7 @@ use crate::perms::AsPermission;
 use crate::{Group, registry};
 
 /// A group as listed.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GroupRecord {

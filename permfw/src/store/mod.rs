@@ -28,6 +28,8 @@ mod row;
 pub(crate) mod rules;
 mod schema;
 mod sync;
+#[cfg(feature = "serde")]
+pub(crate) mod time;
 pub(crate) mod users;
 
 use std::sync::Arc;

@@ -11,6 +11,7 @@ use super::{Store, now_micros};
 use crate::registry;
 
 /// What a sync did and found.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SyncReport {
@@ -34,6 +35,7 @@ impl SyncReport {
 
 /// Where a permission stands between the registry and the database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "lowercase"))]
 pub enum PermissionStatus {
     /// Declared by a linked model and present in the database.
     Synced,
@@ -45,6 +47,7 @@ pub enum PermissionStatus {
 
 /// A permission of the registry or the database, with where it stands; see
 /// [`Store::permission_statuses`].
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub struct PermissionRecord {

@@ -180,6 +180,7 @@ macro_rules! refuse_second_superuser {
 pub(crate) use {acting, audit, load, target};
 
 /// A user as listed: the row, without its permissions.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UserRecord {
@@ -196,10 +197,12 @@ pub struct UserRecord {
     /// Whether the user is a superuser.
     pub is_superuser: bool,
     /// When the user was created, in microseconds since the Unix epoch.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "super::time::serialize"))]
     pub date_joined: i64,
 }
 
 /// A user named by id and username, as [`Store::users_with_perm`] lists it.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub struct UserRef {
@@ -211,6 +214,7 @@ pub struct UserRef {
 
 /// One permission a user holds, and where it comes from: granted directly, through groups, or
 /// both. See [`Store::effective_permissions`].
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EffectivePermission {
