@@ -35,13 +35,13 @@ fn store_benches(c: &mut Criterion) {
         backends.push(("postgres", url));
     }
     for (label, url) in backends {
-        let store = runtime.block_on(seed(&url, users, true)).expect("seed");
+        let (store, db) = runtime.block_on(seed(&url, users, true)).expect("seed");
         let cold = runtime.block_on(Store::options(&url).cache_capacity(0).open()).expect("open");
         let feature = Post::FEATURE_POST.as_str();
         let cleanup = "DELETE FROM auth_user_user_permissions WHERE permission_id = \
              (SELECT id FROM auth_permission WHERE app_label = 'blog' AND codename = 'feature_post')"
             .to_owned();
-        runtime.block_on(store.__execute(&cleanup)).unwrap();
+        runtime.block_on(db.execute(&cleanup)).unwrap();
 
         let mut group = c.benchmark_group(format!("store/{label}"));
         let counter = AtomicU64::new(0);
@@ -60,7 +60,7 @@ fn store_benches(c: &mut Criterion) {
                 async move { store.grant_user(&Actor::System, &name, [feature]).await.unwrap() }
             });
         });
-        runtime.block_on(store.__execute(&cleanup)).unwrap();
+        runtime.block_on(db.execute(&cleanup)).unwrap();
         group.bench_function("users_with_perm, first page of 100", |b| {
             b.to_async(&runtime).iter(|| {
                 let store = &store;
@@ -72,11 +72,11 @@ fn store_benches(c: &mut Criterion) {
         let bulk: Vec<&str> = bulk.iter().map(String::as_str).collect();
         group.bench_function("bulk-grant one permission to 100,000 users", |b| {
             b.to_async(&runtime).iter_custom(|iters| {
-                let (store, bulk, cleanup) = (&store, &bulk, &cleanup);
+                let (store, db, bulk, cleanup) = (&store, &db, &bulk, &cleanup);
                 async move {
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {
-                        store.__execute(cleanup).await.unwrap();
+                        db.execute(cleanup).await.unwrap();
                         let started = Instant::now();
                         let granted = store.grant_user_bulk(&Actor::System, feature, bulk).await.unwrap();
                         total += started.elapsed();
@@ -86,7 +86,7 @@ fn store_benches(c: &mut Criterion) {
                 }
             });
         });
-        runtime.block_on(store.__execute(&cleanup)).unwrap();
+        runtime.block_on(db.execute(&cleanup)).unwrap();
         group.finish();
     }
 }

@@ -3,6 +3,7 @@
 
 use permfw::{Model, Permission, User};
 
+pub mod db;
 pub mod seed;
 
 /// The guide's post.

@@ -6,20 +6,24 @@ use std::time::Instant;
 
 use permfw::store::{Store, StoreError, UserPage};
 
-/// Opens `url`, migrates, and seeds `users` users unless they are there already.
+use crate::db::Db;
+
+/// Opens `url`, migrates, and seeds `users` users unless they are there already; returns the
+/// store and the pool it shares.
 ///
 /// # Errors
 ///
 /// A database error.
-pub async fn seed(url: &str, users: u64, verbose: bool) -> Result<Store, StoreError> {
-    let store = Store::open(url).await?;
+pub async fn seed(url: &str, users: u64, verbose: bool) -> Result<(Store, Db), StoreError> {
+    let db = Db::open(url).await?;
+    let store = db.store(|options| options).await?;
     store.migrate().await?;
     let last = format!("user{users:07}");
     if store.get_user(&last).await.is_ok() {
         if verbose {
             println!("{url}: already seeded with {users} users");
         }
-        return Ok(store);
+        return Ok((store, db));
     }
     let numbers = if store.is_postgres() {
         format!("SELECT i FROM generate_series(1, {users}) AS s(i)")
@@ -70,11 +74,11 @@ pub async fn seed(url: &str, users: u64, verbose: bool) -> Result<Store, StoreEr
     });
     for (what, sql) in steps.into_iter().chain(grants).chain([("statistics", "ANALYZE".to_owned())]) {
         let started = Instant::now();
-        store.__execute(&sql).await?;
+        db.execute(&sql).await?;
         if verbose {
             println!("{url}: {what} in {:.1} s", started.elapsed().as_secs_f64());
         }
     }
     let _ = store.list_users(UserPage::first().limit(1)).await?;
-    Ok(store)
+    Ok((store, db))
 }

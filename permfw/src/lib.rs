@@ -63,11 +63,11 @@
 extern crate self as permfw;
 
 mod check;
-#[cfg(feature = "cli")]
+#[cfg(all(feature = "cli", any(feature = "sqlite", feature = "postgres")))]
 pub mod cli;
 mod denied;
 mod group;
-#[cfg(feature = "axum")]
+#[cfg(all(feature = "axum", any(feature = "sqlite", feature = "postgres")))]
 pub mod http;
 mod permission;
 mod perms;
@@ -75,8 +75,15 @@ mod registry;
 #[cfg(feature = "serde")]
 mod serialize;
 mod set;
-#[cfg(feature = "store")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod store;
+
+#[cfg(all(feature = "store", not(any(feature = "sqlite", feature = "postgres"))))]
+compile_error!(
+    "permfw's store (used by the `store`, `cli`, `axum` and `admin` features) needs a database: \
+     add the feature `sqlite` (embedded, no setup) or `postgres`, e.g. \
+     `permfw = { version = \"0.1\", default-features = false, features = [\"cli\", \"sqlite\"] }`"
+);
 mod user;
 
 #[doc(hidden)]

@@ -4,6 +4,8 @@
 
 mod support;
 
+use support::TestStore;
+
 use permfw::store::{Actor, AuditQuery, NewToken, PermissionStatus, Rule, Store, StoreError, UserPage, WithPerm};
 use permfw::{HasPerms, Model, User};
 
@@ -61,7 +63,7 @@ fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Rule {
     }
 }
 
-async fn migrate_syncs_the_registry(store: Store) {
+async fn migrate_syncs_the_registry(store: TestStore) {
     assert_eq!(store.schema_version().await.unwrap(), Store::latest_schema_version());
     let again = store.migrate().await.unwrap();
     assert!(again.is_unchanged(), "{again:?}");
@@ -71,14 +73,11 @@ async fn migrate_syncs_the_registry(store: Store) {
     assert!(statuses.iter().any(|p| p.permission == "auth.change_user" && p.status == PermissionStatus::Synced));
 }
 
-async fn sync_updates_names_reports_and_prunes_stale_rows(store: Store) {
-    store.__execute("UPDATE auth_permission SET name = 'Old name' WHERE codename = 'publish_post'").await.unwrap();
-    store
-        .__execute("INSERT INTO auth_permission (app_label, model, codename, name) VALUES ('blog', 'post', 'archive_post', 'Can archive post')")
-        .await
-        .unwrap();
+async fn sync_updates_names_reports_and_prunes_stale_rows(store: TestStore) {
+    store.db.execute("UPDATE auth_permission SET name = 'Old name' WHERE codename = 'publish_post'").await.unwrap();
+    store.db.execute("INSERT INTO auth_permission (app_label, model, codename, name) VALUES ('blog', 'post', 'archive_post', 'Can archive post')").await.unwrap();
     store.create_user(SYSTEM, "alice", "", None).await.unwrap();
-    store.__execute("INSERT INTO auth_user_user_permissions (user_id, permission_id) SELECT u.id, p.id FROM auth_user u, auth_permission p WHERE u.username = 'alice' AND p.codename = 'archive_post'").await.unwrap();
+    store.db.execute("INSERT INTO auth_user_user_permissions (user_id, permission_id) SELECT u.id, p.id FROM auth_user u, auth_permission p WHERE u.username = 'alice' AND p.codename = 'archive_post'").await.unwrap();
     // A stale row grants nothing: deny by default.
     assert!(!store.get_user("alice").await.unwrap().has_perm("blog.archive_post"));
 
@@ -96,7 +95,7 @@ async fn sync_updates_names_reports_and_prunes_stale_rows(store: Store) {
     assert_eq!(audit[0].permission.as_deref(), Some("blog.archive_post"));
 }
 
-async fn model_backend_semantics_through_the_store(store: Store) {
+async fn model_backend_semantics_through_the_store(store: TestStore) {
     let (root, _) = setup(&store).await;
     store.create_group(SYSTEM, "Editors").await.unwrap();
     store.grant_group(SYSTEM, "Editors", [Post::CHANGE_POST, Post::PUBLISH_POST]).await.unwrap();
@@ -122,7 +121,7 @@ async fn model_backend_semantics_through_the_store(store: Store) {
     assert!(carol.is_active() && !carol.is_staff() && !carol.is_superuser() && carol.get_all_permissions().is_empty());
 }
 
-async fn users_with_perm_is_djangos_with_perm(store: Store) {
+async fn users_with_perm_is_djangos_with_perm(store: TestStore) {
     setup(&store).await;
     store.create_group(SYSTEM, "Editors").await.unwrap();
     store.grant_group(SYSTEM, "Editors", ["blog.publish_post"]).await.unwrap();
@@ -158,7 +157,7 @@ async fn users_with_perm_is_djangos_with_perm(store: Store) {
     }
 }
 
-async fn superusers_and_change_user_holders(store: Store) {
+async fn superusers_and_change_user_holders(store: TestStore) {
     let (root, manager) = setup(&store).await;
     store.grant_user(&Actor::user(&root), "alice", ["blog.feature_post", "auth.change_user"]).await.unwrap();
     store.grant_user(&Actor::user(&manager), "bob", ["blog.publish_post"]).await.unwrap();
@@ -184,7 +183,7 @@ async fn superusers_and_change_user_holders(store: Store) {
     );
 }
 
-async fn grants_only_what_the_actor_holds(store: Store) {
+async fn grants_only_what_the_actor_holds(store: TestStore) {
     let (_, manager) = setup(&store).await;
     let before = audit_len(&store).await;
     assert_eq!(
@@ -207,7 +206,7 @@ async fn grants_only_what_the_actor_holds(store: Store) {
     assert!(store.get_user("bob").await.unwrap().groups().next().is_none());
 }
 
-async fn only_superusers_grant_change_user_or_make_superusers(store: Store) {
+async fn only_superusers_grant_change_user_or_make_superusers(store: TestStore) {
     let (root, manager) = setup(&store).await;
     let before = audit_len(&store).await;
     assert_eq!(
@@ -235,7 +234,7 @@ async fn only_superusers_grant_change_user_or_make_superusers(store: Store) {
     assert!(store.get_user("bob").await.unwrap().has_perm(User::CHANGE_USER));
 }
 
-async fn there_can_only_be_one_superuser_by_default(store: Store) {
+async fn there_can_only_be_one_superuser_by_default(store: TestStore) {
     let (root, _) = setup(&store).await;
     let err = store.create_superuser(&Actor::user(&root), "root2", "", "another-password").await.unwrap_err();
     assert!(matches!(&err, StoreError::SecondSuperuser { existing } if existing == "root"), "{err}");
@@ -249,7 +248,7 @@ async fn there_can_only_be_one_superuser_by_default(store: Store) {
     assert!(store.get_user("bob").await.unwrap().is_superuser());
 }
 
-async fn group_editors_add_only_what_they_hold(store: Store) {
+async fn group_editors_add_only_what_they_hold(store: TestStore) {
     setup(&store).await;
     store.create_user(SYSTEM, "editor", "", None).await.unwrap();
     store.grant_user(SYSTEM, "editor", ["auth.change_group", "blog.view_post"]).await.unwrap();
@@ -274,7 +273,7 @@ async fn group_editors_add_only_what_they_hold(store: Store) {
     );
 }
 
-async fn nobody_raises_their_own_rights(store: Store) {
+async fn nobody_raises_their_own_rights(store: TestStore) {
     let (_, manager) = setup(&store).await;
     let before = audit_len(&store).await;
     assert_eq!(
@@ -300,7 +299,7 @@ async fn nobody_raises_their_own_rights(store: Store) {
     assert!(!store.get_user("manager").await.unwrap().is_staff());
 }
 
-async fn inactive_and_unknown_actors_are_refused(store: Store) {
+async fn inactive_and_unknown_actors_are_refused(store: TestStore) {
     let (_, manager) = setup(&store).await;
     store.set_active(SYSTEM, "manager", false).await.unwrap();
     assert_eq!(
@@ -314,7 +313,7 @@ async fn inactive_and_unknown_actors_are_refused(store: Store) {
     assert!(!store.get_user("bob").await.unwrap().has_perm("blog.publish_post"));
 }
 
-async fn a_refused_multi_row_change_writes_nothing(store: Store) {
+async fn a_refused_multi_row_change_writes_nothing(store: TestStore) {
     let (_, manager) = setup(&store).await;
     let before = audit_len(&store).await;
     // The first permission is granted inside the transaction, the second is refused: both roll back.
@@ -330,7 +329,7 @@ async fn a_refused_multi_row_change_writes_nothing(store: Store) {
     assert_eq!(store.grant_user_bulk(&Actor::user(&manager), "blog.publish_post", &["alice", "bob"]).await.unwrap(), 2);
 }
 
-async fn the_audit_log_records_every_change_newest_first(store: Store) {
+async fn the_audit_log_records_every_change_newest_first(store: TestStore) {
     let (root, manager) = setup(&store).await;
     let t0 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as i64;
     store.grant_user(&Actor::user(&manager), "bob", ["blog.publish_post"]).await.unwrap();
@@ -358,7 +357,7 @@ async fn the_audit_log_records_every_change_newest_first(store: Store) {
     assert_eq!(rest.len(), 2);
 }
 
-async fn a_change_shows_in_the_next_load(store: Store) {
+async fn a_change_shows_in_the_next_load(store: TestStore) {
     setup(&store).await;
     store.grant_user(SYSTEM, "bob", ["blog.publish_post"]).await.unwrap();
     let cached = store.get_user("bob").await.unwrap();
@@ -377,7 +376,7 @@ async fn a_change_shows_in_the_next_load(store: Store) {
     assert!(!store.get_user("bob").await.unwrap().has_perm("blog.feature_post"));
 }
 
-async fn bad_input_is_a_typed_error_and_writes_nothing(store: Store) {
+async fn bad_input_is_a_typed_error_and_writes_nothing(store: TestStore) {
     setup(&store).await;
     let before = audit_len(&store).await;
     let long = "x".repeat(151);
@@ -411,7 +410,7 @@ async fn bad_input_is_a_typed_error_and_writes_nothing(store: Store) {
     assert!(message.contains("blog.nope"), "{message}");
 }
 
-async fn groups_rename_delete_and_members(store: Store) {
+async fn groups_rename_delete_and_members(store: TestStore) {
     setup(&store).await;
     store.create_group(SYSTEM, "Writers").await.unwrap();
     store.grant_group(SYSTEM, "Writers", [Post::ADD_POST, Post::CHANGE_POST]).await.unwrap();
@@ -434,7 +433,7 @@ async fn groups_rename_delete_and_members(store: Store) {
     assert!(store.get_user("alice").await.unwrap().groups().next().is_none());
 }
 
-async fn passwords_and_authentication(store: Store) {
+async fn passwords_and_authentication(store: TestStore) {
     let (root, manager) = setup(&store).await;
     assert!(store.check_password("root", "root-password").await.unwrap());
     assert!(!store.check_password("root", "wrong").await.unwrap());
@@ -456,7 +455,7 @@ async fn passwords_and_authentication(store: Store) {
     assert!(matches!(store.set_password(SYSTEM, "bob", "").await, Err(StoreError::Password(_))));
 }
 
-async fn listing_users_pages_and_searches(store: Store) {
+async fn listing_users_pages_and_searches(store: TestStore) {
     setup(&store).await;
     for (name, email) in
         [("d_1", "d1@mail.test"), ("d2", "d%2@mail.test"), ("dave.smith", "ds@mail.test"), ("ünïcode", "u@mail.test")]
@@ -488,7 +487,7 @@ async fn listing_users_pages_and_searches(store: Store) {
     assert_eq!(store.list_users(UserPage::first()).await.unwrap().len(), 9);
 }
 
-async fn concurrent_grants_and_revokes_agree_with_the_audit_log(store: Store) {
+async fn concurrent_grants_and_revokes_agree_with_the_audit_log(store: TestStore) {
     setup(&store).await;
     let users = ["alice", "bob", "carol"];
     let perms = ["blog.view_post", "blog.publish_post", "blog.feature_post"];
@@ -530,8 +529,8 @@ async fn concurrent_grants_and_revokes_agree_with_the_audit_log(store: Store) {
     }
 }
 
-async fn a_newer_schema_is_refused(store: Store) {
-    store.__execute("INSERT INTO permfw_migrations (version, applied_at) VALUES (99, 0)").await.unwrap();
+async fn a_newer_schema_is_refused(store: TestStore) {
+    store.db.execute("INSERT INTO permfw_migrations (version, applied_at) VALUES (99, 0)").await.unwrap();
     let err = store.migrate().await.unwrap_err();
     assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }), "{err}");
     assert!(err.to_string().contains("upgrade permfw"), "{err}");
@@ -559,7 +558,7 @@ async fn a_sqlite_file_is_created_when_missing() {
     assert_eq!(again.schema_version().await.unwrap(), Store::latest_schema_version());
 }
 
-async fn sessions_and_tokens(store: Store) {
+async fn sessions_and_tokens(store: TestStore) {
     let (_, manager) = setup(&store).await;
     let bob = store.get_user("bob").await.unwrap();
     let session = store.create_session(&bob, 3600).await.unwrap();
@@ -590,7 +589,7 @@ async fn sessions_and_tokens(store: Store) {
     assert!(log.iter().all(|e| !e.detail.contains("pfw_")), "tokens never reach the audit log");
 }
 
-async fn effective_permissions_say_where_each_comes_from(store: Store) {
+async fn effective_permissions_say_where_each_comes_from(store: TestStore) {
     setup(&store).await;
     for group in ["Editors", "Writers"] {
         store.create_group(SYSTEM, group).await.unwrap();

@@ -1,8 +1,9 @@
 //! The audit log: every change, written in the change's transaction, read newest first.
 
 use super::Store;
-use super::backend::with_pool;
 use super::error::Result;
+use super::exec::Built;
+use super::query::AuditQuery;
 
 /// One change in the audit log.
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -28,57 +29,43 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-/// Filters of [`Store::audit`]; all optional.
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct AuditQuery {
-    user: Option<String>,
-    actor: Option<String>,
-    action: Option<String>,
-    since: Option<i64>,
-    before_id: Option<i64>,
-    limit: Option<u32>,
+/// One audit row to write, in the change's transaction: see [`Tx::audit`](super::tx::Tx::audit).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AuditRecord<'a> {
+    pub(crate) action: &'a str,
+    pub(crate) user: Option<&'a str>,
+    pub(crate) group: Option<&'a str>,
+    pub(crate) permission: Option<&'a str>,
+    pub(crate) detail: &'a str,
 }
 
-impl AuditQuery {
-    /// Every entry, newest first.
-    pub fn new() -> Self {
-        Self::default()
+impl<'a> AuditRecord<'a> {
+    /// A change of this action (`grant_user`, `add_member`, ...), about nothing yet.
+    pub(crate) fn new(action: &'a str) -> Self {
+        Self { action, user: None, group: None, permission: None, detail: "" }
     }
 
-    /// Entries whose target is this user.
-    pub fn user(mut self, username: impl Into<String>) -> Self {
-        self.user = Some(username.into());
+    /// The user changed.
+    pub(crate) fn user(mut self, username: &'a str) -> Self {
+        self.user = Some(username);
         self
     }
 
-    /// Entries made by this actor (a username, or `<system>`).
-    pub fn actor(mut self, actor: impl Into<String>) -> Self {
-        self.actor = Some(actor.into());
+    /// The group changed or involved.
+    pub(crate) fn group(mut self, name: &'a str) -> Self {
+        self.group = Some(name);
         self
     }
 
-    /// Entries of this action.
-    pub fn action(mut self, action: impl Into<String>) -> Self {
-        self.action = Some(action.into());
+    /// The permission granted or revoked.
+    pub(crate) fn permission(mut self, perm: &'a str) -> Self {
+        self.permission = Some(perm);
         self
     }
 
-    /// Entries at or after this time (microseconds since the Unix epoch).
-    pub fn since(mut self, micros: i64) -> Self {
-        self.since = Some(micros);
-        self
-    }
-
-    /// Entries older than this id: the next page.
-    pub fn before_id(mut self, id: i64) -> Self {
-        self.before_id = Some(id);
-        self
-    }
-
-    /// At most this many (default 100, at most 10,000).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
+    /// More about it.
+    pub(crate) fn detail(mut self, detail: &'a str) -> Self {
+        self.detail = detail;
         self
     }
 }
@@ -93,21 +80,26 @@ impl Store {
     /// A database error.
     pub async fn audit(&self, query: AuditQuery) -> Result<Vec<AuditEntry>> {
         let limit = i64::from(query.limit.unwrap_or(100).clamp(1, 10_000));
-        let rows: Vec<Row> = with_pool!(&self.inner.backend, pool => {
-            sqlx::query_as(
-                "SELECT id, at, actor, action, target_user, target_group, permission, detail FROM permfw_audit \
-                 WHERE ($1 IS NULL OR target_user = $1) AND ($2 IS NULL OR actor = $2) AND ($3 IS NULL OR action = $3) \
-                 AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR id < $5) ORDER BY id DESC LIMIT $6",
-            )
-            .bind(&query.user)
-            .bind(&query.actor)
-            .bind(&query.action)
-            .bind(query.since)
-            .bind(query.before_id)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-        });
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let mut built = Built::new(conn.sql().select_audit);
+        if let Some(user) = &query.user {
+            built.push(" AND target_user = ").push_bind(user);
+        }
+        if let Some(actor) = &query.actor {
+            built.push(" AND actor = ").push_bind(actor);
+        }
+        if let Some(action) = &query.action {
+            built.push(" AND action = ").push_bind(action);
+        }
+        if let Some(since) = query.since {
+            built.push(" AND at >= ").push_bind(since);
+        }
+        if let Some(before) = query.before_id {
+            built.push(" AND id < ").push_bind(before);
+        }
+        built.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+        let rows: Vec<Row> = conn.fetch_built(&built).await?;
         Ok(rows
             .into_iter()
             .map(|(id, at, actor, action, target_user, target_group, permission, detail)| AuditEntry {

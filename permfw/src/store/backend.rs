@@ -1,12 +1,16 @@
-//! The two databases behind one `Store`, and the macros that run the same SQL on either.
+//! The two databases behind one `Store`: connecting, sharing an application's pool, opening
+//! transactions, and listening for other processes' changes.
 
 use std::sync::Arc;
 
 use super::cache::Cache;
 use super::error::{Result, StoreError};
+use super::exec::Conn;
+use super::statements::Statements;
+use super::tx::Tx;
 
 /// A connection pool to one of the supported databases.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Backend {
     #[cfg(feature = "sqlite")]
     Sqlite(sqlx::SqlitePool),
@@ -14,121 +18,39 @@ pub(crate) enum Backend {
     Postgres(sqlx::PgPool),
 }
 
-/// Runs `$body` with `$pool` bound to the backend's pool; the body is compiled once per backend.
-macro_rules! with_pool {
-    ($backend:expr, $pool:ident => $body:expr) => {
-        match $backend {
+/// A connection taken from the pool for one read.
+#[derive(Debug)]
+pub(crate) enum PoolConn {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl PoolConn {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
             #[cfg(feature = "sqlite")]
-            $crate::store::backend::Backend::Sqlite($pool) => $body,
+            PoolConn::Sqlite(conn) => Conn::Sqlite(conn),
             #[cfg(feature = "postgres")]
-            $crate::store::backend::Backend::Postgres($pool) => $body,
+            PoolConn::Postgres(conn) => Conn::Postgres(conn),
         }
-    };
-}
-
-/// Runs `$body` (an expression yielding `Result<T>`) in a write transaction bound to `$tx`, and
-/// commits when it is `Ok`; an `Err` rolls everything back. SQLite transactions begin
-/// `IMMEDIATE`, so that concurrent writers wait for each other instead of failing.
-macro_rules! write_tx {
-    ($backend:expr, $tx:ident => $body:expr) => {
-        match $backend {
-            #[cfg(feature = "sqlite")]
-            $crate::store::backend::Backend::Sqlite(pool) => {
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let out = $body;
-                if out.is_ok() {
-                    $tx.commit().await?;
-                }
-                out
-            }
-            #[cfg(feature = "postgres")]
-            $crate::store::backend::Backend::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                let out = $body;
-                if out.is_ok() {
-                    $tx.commit().await?;
-                }
-                out
-            }
-        }
-    };
-}
-
-/// Bumps the database's revision inside the transaction `$tx` and, on PostgreSQL, announces it
-/// to other processes (delivered at commit). Yields `Result<i64>`.
-macro_rules! bump_revision {
-    ($tx:ident) => {
-        async {
-            let revision: i64 = sqlx::query_scalar(
-                "UPDATE permfw_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision",
-            )
-            .fetch_one(&mut *$tx)
-            .await?;
-            if $crate::store::backend::is_postgres_tx(&$tx) {
-                sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind($crate::store::cache::CHANNEL)
-                    .bind(revision.to_string())
-                    .execute(&mut *$tx)
-                    .await?;
-            }
-            Ok::<i64, $crate::store::StoreError>(revision)
-        }
-        .await
-    };
-}
-
-pub(crate) use {bump_revision, with_pool, write_tx};
-
-/// Which SQL dialect a transaction speaks, for the few statements that differ.
-pub(crate) trait Dialect {
-    const POSTGRES: bool;
-}
-
-#[cfg(feature = "sqlite")]
-impl Dialect for sqlx::Sqlite {
-    const POSTGRES: bool = false;
-}
-
-#[cfg(feature = "postgres")]
-impl Dialect for sqlx::Postgres {
-    const POSTGRES: bool = true;
-}
-
-/// Which dialect an executor (a pool or a connection) speaks.
-pub(crate) trait Dialectal {
-    fn postgres(&self) -> bool;
-}
-
-impl<DB: sqlx::Database + Dialect> Dialectal for &sqlx::Pool<DB> {
-    fn postgres(&self) -> bool {
-        DB::POSTGRES
     }
 }
 
-#[cfg(feature = "sqlite")]
-impl Dialectal for &mut sqlx::SqliteConnection {
-    fn postgres(&self) -> bool {
-        false
-    }
-}
-
-#[cfg(feature = "postgres")]
-impl Dialectal for &mut sqlx::PgConnection {
-    fn postgres(&self) -> bool {
-        true
-    }
-}
-
-pub(crate) fn is_postgres_tx<DB: sqlx::Database + Dialect>(_: &sqlx::Transaction<'_, DB>) -> bool {
-    DB::POSTGRES
+/// Pool sizes; see [`StoreOptions`](super::StoreOptions).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PoolSizes {
+    pub(crate) max_connections: u32,
+    pub(crate) min_connections: u32,
 }
 
 impl Backend {
-    pub(crate) async fn connect(url: &str) -> Result<Self> {
+    pub(crate) async fn connect(url: &str, sizes: PoolSizes) -> Result<Self> {
         let masked = mask(url);
         if url.starts_with("sqlite:") {
             #[cfg(feature = "sqlite")]
-            return Self::connect_sqlite(url, &masked).await;
+            return Self::connect_sqlite(url, &masked, sizes).await;
             #[cfg(not(feature = "sqlite"))]
             return Err(StoreError::Open {
                 url: masked,
@@ -137,13 +59,14 @@ impl Backend {
         }
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             #[cfg(feature = "postgres")]
-            return Self::connect_postgres(url, &masked).await;
+            return Self::connect_postgres(url, &masked, sizes).await;
             #[cfg(not(feature = "postgres"))]
             return Err(StoreError::Open {
                 url: masked,
                 why: "this build has no PostgreSQL: enable permfw's `postgres` feature".into(),
             });
         }
+        let _ = sizes;
         Err(StoreError::Open {
             url: masked,
             why: "expected `sqlite://path`, `sqlite::memory:` or `postgres://user@host/db`".into(),
@@ -151,7 +74,7 @@ impl Backend {
     }
 
     #[cfg(feature = "sqlite")]
-    async fn connect_sqlite(url: &str, masked: &str) -> Result<Self> {
+    async fn connect_sqlite(url: &str, masked: &str, sizes: PoolSizes) -> Result<Self> {
         use std::str::FromStr;
 
         use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -173,7 +96,7 @@ impl Backend {
         let pool = if memory {
             SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
         } else {
-            SqlitePoolOptions::new().max_connections(8).min_connections(1)
+            SqlitePoolOptions::new().max_connections(sizes.max_connections).min_connections(sizes.min_connections)
         };
         let pool = pool.test_before_acquire(false);
         let pool = pool.connect_with(options).await.map_err(open_error)?;
@@ -181,11 +104,12 @@ impl Backend {
     }
 
     #[cfg(feature = "postgres")]
-    async fn connect_postgres(url: &str, masked: &str) -> Result<Self> {
+    async fn connect_postgres(url: &str, masked: &str, sizes: PoolSizes) -> Result<Self> {
         // No ping before each use: it doubles the round trips of a snapshot load; a broken
         // connection fails its query instead, and the pool replaces it.
         let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(sizes.max_connections)
+            .min_connections(sizes.min_connections)
             .acquire_timeout(std::time::Duration::from_secs(5))
             .test_before_acquire(false)
             .connect(url)
@@ -203,6 +127,47 @@ impl Backend {
         }
     }
 
+    /// The statements of this backend's dialect.
+    pub(crate) fn sql(&self) -> &'static Statements {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite(_) => &super::sqlite::STATEMENTS,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => &super::postgres::STATEMENTS,
+        }
+    }
+
+    /// A connection for reads outside a transaction.
+    pub(crate) async fn acquire(&self) -> Result<PoolConn> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite(pool) => PoolConn::Sqlite(pool.acquire().await?),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(pool) => PoolConn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// A write transaction; it rolls back when dropped uncommitted. SQLite's begins `IMMEDIATE`,
+    /// so that concurrent writers wait for each other instead of failing.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A transaction for a migration script (a plain `BEGIN`).
+    pub(crate) async fn begin_plain(&self) -> Result<Tx> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
     /// On PostgreSQL, listens for other processes' changes and drops cached snapshots older
     /// than the revision they announce.
     #[allow(clippy::unused_async)]
@@ -216,7 +181,7 @@ impl Backend {
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool) => {
                 let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-                listener.listen(super::cache::CHANNEL).await?;
+                listener.listen(super::postgres::CHANNEL).await?;
                 let weak = Arc::downgrade(&cache);
                 drop(cache);
                 tokio::spawn(async move {
@@ -233,6 +198,20 @@ impl Backend {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl From<sqlx::SqlitePool> for Backend {
+    fn from(pool: sqlx::SqlitePool) -> Self {
+        Backend::Sqlite(pool)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl From<sqlx::PgPool> for Backend {
+    fn from(pool: sqlx::PgPool) -> Self {
+        Backend::Postgres(pool)
     }
 }
 

@@ -5,9 +5,6 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::{HasPerms, PermissionSet, User};
 
-/// The PostgreSQL channel on which changes announce their revision.
-pub(crate) const CHANNEL: &str = "permfw_changes";
-
 /// Snapshots by username, each with the revision it was loaded at. Every committed change bumps
 /// the database's revision; a snapshot loaded before the newest known revision is never served.
 #[derive(Debug)]

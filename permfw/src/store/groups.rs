@@ -1,12 +1,13 @@
 //! Groups: create, rename, delete, members, and the permissions members inherit.
 
-use super::backend::{bump_revision, with_pool, write_tx};
+use super::audit::AuditRecord;
 use super::error::{Result, Rule, StoreError};
-use super::rules::{ADD_GROUP, Acting, CHANGE_GROUP, DELETE_GROUP};
-use super::users::{Snapshot, acting, audit, permission_id, resolve_all, target};
+use super::grants::resolve_all;
+use super::rules::Acting;
+use super::tx::Tx;
 use super::{Actor, Store};
 use crate::perms::AsPermission;
-use crate::{Group, registry};
+use crate::{Group, HasPerms, Permission, registry};
 
 /// A group as listed.
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -34,23 +35,23 @@ fn check_group_name(name: &str) -> Result<()> {
     why.map_or(Ok(()), |why| Err(StoreError::InvalidName { what: "group name", why }))
 }
 
-/// A group's id and permission strings, inside a transaction.
-macro_rules! group {
-    ($tx:ident, $name:expr) => {{
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM auth_group WHERE name = $1")
-            .bind($name)
-            .fetch_optional(&mut *$tx)
-            .await?;
-        let id = id.ok_or_else(|| StoreError::GroupNotFound($name.to_owned()))?;
-        let perms: Vec<String> = sqlx::query_scalar(
-            "SELECT p.app_label || '.' || p.codename FROM auth_group_permissions gp \
-             JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = $1",
-        )
-        .bind(id)
-        .fetch_all(&mut *$tx)
-        .await?;
-        (id, perms)
-    }};
+/// A group's id and permissions, read inside a transaction.
+async fn group(tx: &mut Tx, name: &str) -> Result<(i64, Vec<Permission>)> {
+    let sql = tx.sql();
+    let id: Option<(i64,)> = tx.conn().fetch_optional(sql.group_id, &[name.into()]).await?;
+    let (id,) = id.ok_or_else(|| StoreError::GroupNotFound(name.to_owned()))?;
+    let perms: Vec<(String,)> = tx.conn().fetch_all(sql.group_permissions, &[id.into()]).await?;
+    let registry = registry();
+    Ok((id, perms.iter().filter_map(|(p,)| registry.get(p)).collect()))
+}
+
+/// Refuses when the group name is taken.
+async fn refuse_taken(tx: &mut Tx, name: &str) -> Result<()> {
+    let sql = tx.sql().group_id;
+    match tx.conn().fetch_optional::<(i64,)>(sql, &[name.into()]).await? {
+        Some(_) => Err(StoreError::GroupNameTaken(name.to_owned())),
+        None => Ok(()),
+    }
 }
 
 impl Store {
@@ -61,17 +62,13 @@ impl Store {
     /// [`StoreError::InvalidName`], [`StoreError::GroupNameTaken`], [`StoreError::Refused`].
     pub async fn create_group(&self, actor: &Actor, name: &str) -> Result<()> {
         check_group_name(name)?;
-        write_tx!(&self.inner.backend, tx => async {
-            acting!(tx, actor).require(ADD_GROUP).map_err(StoreError::Refused)?;
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM auth_group WHERE name = $1").bind(name).fetch_optional(&mut *tx).await?;
-            if taken.is_some() {
-                return Err(StoreError::GroupNameTaken(name.to_owned()));
-            }
-            sqlx::query("INSERT INTO auth_group (name) VALUES ($1)").bind(name).execute(&mut *tx).await?;
-            audit!(tx, actor, "create_group", user = None::<String>, group = name, perm = None::<String>, detail = "");
-            Ok(())
-        }
-        .await)
+        let mut tx = self.inner.backend.begin().await?;
+        tx.acting(actor).await?.require(Group::ADD_GROUP).map_err(StoreError::Refused)?;
+        refuse_taken(&mut tx, name).await?;
+        let sql = tx.sql().insert_group;
+        tx.execute(sql, &[name.into()]).await?;
+        tx.audit(actor, AuditRecord::new("create_group").group(name)).await?;
+        tx.commit().await
     }
 
     /// Renames a group. Needs `auth.change_group`.
@@ -81,18 +78,16 @@ impl Store {
     /// [`StoreError::GroupNotFound`], [`StoreError::GroupNameTaken`], [`StoreError::Refused`].
     pub async fn rename_group(&self, actor: &Actor, name: &str, new_name: &str) -> Result<()> {
         check_group_name(new_name)?;
-        let revision = write_tx!(&self.inner.backend, tx => async {
-            acting!(tx, actor).require(CHANGE_GROUP).map_err(StoreError::Refused)?;
-            let (id, _) = group!(tx, name);
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM auth_group WHERE name = $1").bind(new_name).fetch_optional(&mut *tx).await?;
-            if taken.is_some() {
-                return Err(StoreError::GroupNameTaken(new_name.to_owned()));
-            }
-            sqlx::query("UPDATE auth_group SET name = $1 WHERE id = $2").bind(new_name).bind(id).execute(&mut *tx).await?;
-            audit!(tx, actor, "rename_group", user = None::<String>, group = new_name, perm = None::<String>, detail = format!("from {name}"));
-            bump_revision!(tx)
-        }
-        .await)?;
+        let mut tx = self.inner.backend.begin().await?;
+        tx.acting(actor).await?.require(Group::CHANGE_GROUP).map_err(StoreError::Refused)?;
+        let (id, _) = group(&mut tx, name).await?;
+        refuse_taken(&mut tx, new_name).await?;
+        let sql = tx.sql().rename_group;
+        tx.execute(sql, &[new_name.into(), id.into()]).await?;
+        let detail = format!("from {name}");
+        tx.audit(actor, AuditRecord::new("rename_group").group(new_name).detail(&detail)).await?;
+        let revision = tx.bump_revision().await?;
+        tx.commit().await?;
         self.inner.cache.invalidate_before(revision);
         Ok(())
     }
@@ -103,14 +98,14 @@ impl Store {
     ///
     /// [`StoreError::GroupNotFound`], [`StoreError::Refused`].
     pub async fn delete_group(&self, actor: &Actor, name: &str) -> Result<()> {
-        let revision = write_tx!(&self.inner.backend, tx => async {
-            acting!(tx, actor).require(DELETE_GROUP).map_err(StoreError::Refused)?;
-            let (id, _) = group!(tx, name);
-            sqlx::query("DELETE FROM auth_group WHERE id = $1").bind(id).execute(&mut *tx).await?;
-            audit!(tx, actor, "delete_group", user = None::<String>, group = name, perm = None::<String>, detail = "");
-            bump_revision!(tx)
-        }
-        .await)?;
+        let mut tx = self.inner.backend.begin().await?;
+        tx.acting(actor).await?.require(Group::DELETE_GROUP).map_err(StoreError::Refused)?;
+        let (id, _) = group(&mut tx, name).await?;
+        let sql = tx.sql().delete_group;
+        tx.execute(sql, &[id.into()]).await?;
+        tx.audit(actor, AuditRecord::new("delete_group").group(name)).await?;
+        let revision = tx.bump_revision().await?;
+        tx.commit().await?;
         self.inner.cache.invalidate_before(revision);
         Ok(())
     }
@@ -121,21 +116,15 @@ impl Store {
     ///
     /// [`StoreError::GroupNotFound`], or a database error.
     pub async fn get_group(&self, name: &str) -> Result<Group> {
-        let rows: Vec<Option<String>> = with_pool!(&self.inner.backend, pool => {
-            sqlx::query_scalar(
-                "SELECT p.app_label || '.' || p.codename FROM auth_group g \
-                 LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id \
-                 LEFT JOIN auth_permission p ON p.id = gp.permission_id WHERE g.name = $1",
-            )
-            .bind(name)
-            .fetch_all(pool)
-            .await?
-        });
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let sql = conn.sql().group_by_name;
+        let rows: Vec<(Option<String>,)> = conn.fetch_all(sql, &[name.into()]).await?;
         if rows.is_empty() {
             return Err(StoreError::GroupNotFound(name.to_owned()));
         }
         let registry = registry();
-        Ok(Group::new(name).with_permissions(rows.iter().flatten().filter_map(|p| registry.get(p))))
+        Ok(Group::new(name).with_permissions(rows.iter().filter_map(|(p,)| p.as_deref().and_then(|p| registry.get(p)))))
     }
 
     /// Every group, by name, with its member count and permissions.
@@ -144,16 +133,10 @@ impl Store {
     ///
     /// A database error.
     pub async fn list_groups(&self) -> Result<Vec<GroupRecord>> {
-        let rows: Vec<(String, i64, Option<String>)> = with_pool!(&self.inner.backend, pool => {
-            sqlx::query_as(
-                "SELECT g.name, (SELECT COUNT(*) FROM auth_user_groups ug WHERE ug.group_id = g.id), \
-                 p.app_label || '.' || p.codename FROM auth_group g \
-                 LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id \
-                 LEFT JOIN auth_permission p ON p.id = gp.permission_id ORDER BY g.name",
-            )
-            .fetch_all(pool)
-            .await?
-        });
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let sql = conn.sql().list_groups;
+        let rows: Vec<(String, i64, Option<String>)> = conn.fetch_all(sql, &[]).await?;
         let mut groups: Vec<GroupRecord> = Vec::new();
         for (name, members, perm) in rows {
             if groups.last().is_none_or(|g| g.name != name) {
@@ -175,19 +158,15 @@ impl Store {
     ///
     /// [`StoreError::GroupNotFound`], or a database error.
     pub async fn group_members(&self, name: &str) -> Result<Vec<String>> {
-        let rows: Vec<String> = with_pool!(&self.inner.backend, pool => {
-            sqlx::query_scalar(
-                "SELECT u.username FROM auth_group g JOIN auth_user_groups ug ON ug.group_id = g.id \
-                 JOIN auth_user u ON u.id = ug.user_id WHERE g.name = $1 ORDER BY u.username",
-            )
-            .bind(name)
-            .fetch_all(pool)
-            .await?
-        });
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let sql = conn.sql().group_member_names;
+        let rows: Vec<(String,)> = conn.fetch_all(sql, &[name.into()]).await?;
+        drop(pooled);
         if rows.is_empty() {
             self.get_group(name).await?;
         }
-        Ok(rows)
+        Ok(rows.into_iter().map(|(name,)| name).collect())
     }
 
     /// Puts a user in a group (Django's `user.groups.add`). The rules of changing a user, and
@@ -210,29 +189,22 @@ impl Store {
     }
 
     async fn change_membership(&self, actor: &Actor, username: &str, group_name: &str, add: bool) -> Result<bool> {
-        let (changed, revision) = write_tx!(&self.inner.backend, tx => async {
-            let acting = acting!(tx, actor);
-            let target: Snapshot = target!(tx, username);
-            let (group_id, perms) = group!(tx, group_name);
-            acting.may_change_membership(target.target(), &perms).map_err(StoreError::Refused)?;
-            let sql = if add {
-                "INSERT INTO auth_user_groups (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-            } else {
-                "DELETE FROM auth_user_groups WHERE user_id = $1 AND group_id = $2"
-            };
-            let done = sqlx::query(sql).bind(target.id).bind(group_id).execute(&mut *tx).await?.rows_affected() > 0;
-            if !done {
-                return Ok((false, None));
-            }
-            let action = if add { "add_member" } else { "remove_member" };
-            audit!(tx, actor, action, user = username, group = group_name, perm = None::<String>, detail = "");
-            Ok((true, Some(bump_revision!(tx)?)))
+        let mut tx = self.inner.backend.begin().await?;
+        let acting = tx.acting(actor).await?;
+        let target = tx.target(username).await?;
+        let (group_id, perms) = group(&mut tx, group_name).await?;
+        acting.may_change_membership(target.target(), &perms).map_err(StoreError::Refused)?;
+        let sql = tx.sql();
+        let (statement, action) =
+            if add { (sql.add_member, "add_member") } else { (sql.remove_member, "remove_member") };
+        if tx.execute(statement, &[target.id.into(), group_id.into()]).await? == 0 {
+            return Ok(false);
         }
-        .await)?;
-        if let Some(revision) = revision {
-            self.inner.cache.invalidate_before(revision);
-        }
-        Ok(changed)
+        tx.audit(actor, AuditRecord::new(action).user(username).group(group_name)).await?;
+        let revision = tx.bump_revision().await?;
+        tx.commit().await?;
+        self.inner.cache.invalidate_before(revision);
+        Ok(true)
     }
 
     /// Grants permissions to a group (Django's `group.permissions.add`). Needs
@@ -269,45 +241,39 @@ impl Store {
         &self,
         actor: &Actor,
         group_name: &str,
-        perms: Vec<String>,
+        perms: Vec<Permission>,
         grant: bool,
     ) -> Result<usize> {
-        let (changed, revision) = write_tx!(&self.inner.backend, tx => async {
-            let acting = acting!(tx, actor);
-            let (group_id, _) = group!(tx, group_name);
-            acting.may_change_group_perms(&perms).map_err(StoreError::Refused)?;
-            if let Acting::User(rights) = &acting
-                && !rights.superuser {
-                    let member: Option<i64> = sqlx::query_scalar("SELECT user_id FROM auth_user_groups WHERE user_id = $1 AND group_id = $2")
-                        .bind(rights.id)
-                        .bind(group_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if member.is_some() {
-                        return Err(StoreError::Refused(Rule::OwnRights));
-                    }
-                }
-            let mut changed = 0;
-            for perm in &perms {
-                let permission_id = permission_id!(self, &mut *tx, perm)?;
-                let sql = if grant {
-                    "INSERT INTO auth_group_permissions (group_id, permission_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-                } else {
-                    "DELETE FROM auth_group_permissions WHERE group_id = $1 AND permission_id = $2"
-                };
-                if sqlx::query(sql).bind(group_id).bind(permission_id).execute(&mut *tx).await?.rows_affected() > 0 {
-                    changed += 1;
-                    let action = if grant { "grant_group" } else { "revoke_group" };
-                    audit!(tx, actor, action, user = None::<String>, group = group_name, perm = perm.as_str(), detail = "");
-                }
+        let mut tx = self.inner.backend.begin().await?;
+        let acting = tx.acting(actor).await?;
+        let (group_id, _) = group(&mut tx, group_name).await?;
+        acting.may_change_group_perms(&perms).map_err(StoreError::Refused)?;
+        let sql = tx.sql();
+        if let Acting::User(user) = &acting
+            && !user.is_superuser()
+        {
+            let member: Option<(i64,)> =
+                tx.conn().fetch_optional(sql.is_member, &[user.id().into(), group_id.into()]).await?;
+            if member.is_some() {
+                return Err(StoreError::Refused(Rule::OwnRights));
             }
-            let revision = if changed > 0 { Some(bump_revision!(tx)?) } else { None };
-            Ok((changed, revision))
         }
-        .await)?;
-        if let Some(revision) = revision {
-            self.inner.cache.invalidate_before(revision);
+        let (statement, action) =
+            if grant { (sql.grant_group, "grant_group") } else { (sql.revoke_group, "revoke_group") };
+        let mut changed = 0;
+        for perm in perms {
+            let permission_id = tx.permission_id(&self.inner.cache, perm).await?;
+            if tx.execute(statement, &[group_id.into(), permission_id.into()]).await? > 0 {
+                changed += 1;
+                tx.audit(actor, AuditRecord::new(action).group(group_name).permission(perm.as_str())).await?;
+            }
         }
+        if changed == 0 {
+            return Ok(0);
+        }
+        let revision = tx.bump_revision().await?;
+        tx.commit().await?;
+        self.inner.cache.invalidate_before(revision);
         Ok(changed)
     }
 }

@@ -18,30 +18,41 @@
 //! ```
 
 mod audit;
-mod auth;
 pub(crate) mod backend;
 pub(crate) mod cache;
+mod credentials;
 mod error;
+mod exec;
+mod grants;
 mod groups;
 mod password;
-mod row;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod query;
 pub(crate) mod rules;
 mod schema;
+mod snapshot;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+mod statements;
 mod sync;
 #[cfg(feature = "serde")]
 pub(crate) mod time;
-pub(crate) mod users;
+mod tx;
+mod users;
 
 use std::sync::Arc;
 
-pub use self::audit::{AuditEntry, AuditQuery};
-pub use self::auth::{NewToken, Session, SessionUser};
+pub use self::audit::AuditEntry;
+pub use self::credentials::{NewToken, Session, SessionUser};
 pub use self::error::{Result, Rule, StoreError};
+pub use self::grants::{EffectivePermission, UserRef};
 pub use self::groups::GroupRecord;
+pub use self::query::{AuditQuery, UserPage, WithPerm};
 pub use self::sync::{PermissionRecord, PermissionStatus, SyncReport};
-pub use self::users::{EffectivePermission, UserPage, UserRecord, UserRef, WithPerm};
+pub use self::users::UserRecord;
 
-use self::backend::Backend;
+use self::backend::{Backend, PoolSizes};
 use self::cache::Cache;
 
 /// Who makes a change: a user, under the delegation rules, or the system (scripts, migrations,
@@ -70,16 +81,53 @@ impl Actor {
     }
 }
 
-/// How to open a [`Store`]; see [`Store::options`].
+/// A sqlx connection pool that an application already has, to share with the store: a
+/// `sqlx::SqlitePool` or a `sqlx::PgPool`, converted with `into()`.
+#[derive(Clone, Debug)]
+pub struct Pool(Backend);
+
+#[cfg(feature = "sqlite")]
+impl From<sqlx::SqlitePool> for Pool {
+    fn from(pool: sqlx::SqlitePool) -> Self {
+        Pool(Backend::Sqlite(pool))
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl From<sqlx::PgPool> for Pool {
+    fn from(pool: sqlx::PgPool) -> Self {
+        Pool(Backend::Postgres(pool))
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Source {
+    Url(String),
+    Pool(Backend),
+}
+
+/// How to open a [`Store`]; see [`Store::options`] and [`Store::options_with_pool`].
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct StoreOptions {
-    url: String,
+    source: Source,
     allow_multiple_superusers: bool,
     cache_capacity: usize,
+    max_connections: Option<u32>,
+    min_connections: Option<u32>,
 }
 
 impl StoreOptions {
+    fn new(source: Source) -> Self {
+        Self {
+            source,
+            allow_multiple_superusers: false,
+            cache_capacity: 10_000,
+            max_connections: None,
+            min_connections: None,
+        }
+    }
+
     /// Whether more than one superuser may exist (default false: the guide's "there can only be
     /// one superuser").
     pub fn allow_multiple_superusers(mut self, allow: bool) -> Self {
@@ -93,18 +141,41 @@ impl StoreOptions {
         self
     }
 
+    /// The most connections the pool opens (default 8 on SQLite, 16 on PostgreSQL; an
+    /// in-memory SQLite database always has one). Ignored for a shared pool, which keeps its own.
+    pub fn max_connections(mut self, connections: u32) -> Self {
+        self.max_connections = Some(connections.max(1));
+        self
+    }
+
+    /// The fewest connections the pool keeps open (default 1 on SQLite, 0 on PostgreSQL).
+    /// Ignored for a shared pool.
+    pub fn min_connections(mut self, connections: u32) -> Self {
+        self.min_connections = Some(connections);
+        self
+    }
+
     /// Opens the store: `sqlite://path` (the file is created when missing), `sqlite::memory:`,
-    /// or `postgres://...`.
+    /// or `postgres://...`, or on the shared pool.
     ///
     /// # Errors
     ///
     /// [`StoreError::Open`] when the URL names no supported database or it cannot be reached.
     pub async fn open(self) -> Result<Store> {
-        let backend = Backend::connect(&self.url).await?;
+        let backend = match &self.source {
+            Source::Pool(backend) => backend.clone(),
+            Source::Url(url) => {
+                let postgres = url.starts_with("postgres");
+                let sizes = PoolSizes {
+                    max_connections: self.max_connections.unwrap_or(if postgres { 16 } else { 8 }),
+                    min_connections: self.min_connections.unwrap_or(u32::from(!postgres)),
+                };
+                Backend::connect(url, sizes).await?
+            }
+        };
         let cache = Arc::new(Cache::new(self.cache_capacity));
-        let store = Store { inner: Arc::new(Inner { backend, cache, options: self }) };
-        store.inner.backend.listen(Arc::clone(&store.inner.cache)).await?;
-        Ok(store)
+        backend.listen(Arc::clone(&cache)).await?;
+        Ok(Store { inner: Arc::new(Inner { backend, cache, options: self }) })
     }
 }
 
@@ -133,7 +204,36 @@ impl Store {
 
     /// Options for opening a store at `url`.
     pub fn options(url: &str) -> StoreOptions {
-        StoreOptions { url: url.to_owned(), allow_multiple_superusers: false, cache_capacity: 10_000 }
+        StoreOptions::new(Source::Url(url.to_owned()))
+    }
+
+    /// A store on a pool the application already has (a `sqlx::SqlitePool` or `sqlx::PgPool`),
+    /// with the default options: the store and the application share its connections.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect("sqlite::memory:").await?;
+    /// let store = permfw::store::Store::from_pool(pool.clone()).await?;
+    /// store.migrate().await?;
+    /// let tables: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'auth_user'")
+    ///     .fetch_one(&pool)
+    ///     .await?;
+    /// assert_eq!(tables, 1);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A database error (on PostgreSQL, listening for other processes' changes).
+    pub async fn from_pool(pool: impl Into<Pool>) -> Result<Store> {
+        Self::options_with_pool(pool).open().await
+    }
+
+    /// Options for a store on a pool the application already has; see
+    /// [`from_pool`](Self::from_pool).
+    pub fn options_with_pool(pool: impl Into<Pool>) -> StoreOptions {
+        StoreOptions::new(Source::Pool(pool.into().0))
     }
 
     /// Whether this store runs on PostgreSQL.
@@ -170,16 +270,6 @@ impl Store {
     /// A database error.
     pub async fn schema_version(&self) -> Result<i64> {
         schema::version(&self.inner.backend).await
-    }
-
-    /// Runs raw SQL, for tests that need to put the database in a state no API call makes.
-    #[doc(hidden)]
-    pub async fn __execute(&self, sql: &str) -> Result<()> {
-        let sql = sqlx::AssertSqlSafe(sql.to_owned());
-        backend::with_pool!(&self.inner.backend, pool => {
-            sqlx::raw_sql(sql).execute(pool).await?;
-        });
-        Ok(())
     }
 
     /// The newest schema version this build knows.

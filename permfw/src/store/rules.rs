@@ -1,30 +1,15 @@
-//! The guide's rules for who may change permissions, as pure functions over the acting user's
-//! rights (read inside the change's transaction) and the target.
-
-use std::collections::HashSet;
+//! The guide's rules for who may change permissions, as pure functions over the acting user (a
+//! snapshot read inside the change's transaction) and the target, checked with [`HasPerms`] as
+//! users are told to check permissions.
 
 use super::error::Rule;
+use crate::{Group, HasPerms, Permission, User};
 
-pub(crate) const CHANGE_USER: &str = "auth.change_user";
-pub(crate) const ADD_USER: &str = "auth.add_user";
-pub(crate) const ADD_GROUP: &str = "auth.add_group";
-pub(crate) const CHANGE_GROUP: &str = "auth.change_group";
-pub(crate) const DELETE_GROUP: &str = "auth.delete_group";
-
-/// The acting user's rights, as the database holds them now.
-#[derive(Debug)]
-pub(crate) struct Rights {
-    pub(crate) id: i64,
-    pub(crate) active: bool,
-    pub(crate) superuser: bool,
-    pub(crate) perms: HashSet<String>,
-}
-
-/// The system, or a user with its rights.
+/// The system, or a user as the database holds it now.
 #[derive(Debug)]
 pub(crate) enum Acting {
     System,
-    User(Rights),
+    User(Box<User>),
 }
 
 /// A user being changed.
@@ -36,19 +21,19 @@ pub(crate) struct Target {
 
 impl Acting {
     /// Anything at all: the system, or an active superuser.
-    fn unrestricted(&self) -> Result<Option<&Rights>, Rule> {
+    fn unrestricted(&self) -> Result<Option<&User>, Rule> {
         match self {
             Acting::System => Ok(None),
-            Acting::User(rights) if !rights.active => Err(Rule::ActorInactive),
-            Acting::User(rights) if rights.superuser => Ok(None),
-            Acting::User(rights) => Ok(Some(rights)),
+            Acting::User(user) if !user.is_active() => Err(Rule::ActorInactive),
+            Acting::User(user) if user.is_superuser() => Ok(None),
+            Acting::User(user) => Ok(Some(user)),
         }
     }
 
     /// The actor holds `perm` (Django's `has_perm`, with the superuser rule).
-    pub(crate) fn require(&self, perm: &'static str) -> Result<(), Rule> {
+    pub(crate) fn require(&self, perm: Permission) -> Result<(), Rule> {
         match self.unrestricted()? {
-            Some(rights) if !rights.perms.contains(perm) => Err(Rule::NeedsPermission { perm }),
+            Some(user) if !user.has_perm(perm) => Err(Rule::NeedsPermission { perm: perm.as_str() }),
             _ => Ok(()),
         }
     }
@@ -64,17 +49,17 @@ impl Acting {
     /// Changing another user's groups, permissions or flags: `auth.change_user`, never oneself,
     /// never a superuser.
     pub(crate) fn may_change_user(&self, target: Target) -> Result<(), Rule> {
-        let Some(rights) = self.unrestricted()? else {
+        let Some(user) = self.unrestricted()? else {
             return Ok(());
         };
-        if rights.id == target.id {
+        if user.id() == Some(target.id) {
             return Err(Rule::OwnRights);
         }
         if target.superuser {
             return Err(Rule::SuperuserOnly);
         }
-        if !rights.perms.contains(CHANGE_USER) {
-            return Err(Rule::NeedsPermission { perm: CHANGE_USER });
+        if !user.has_perm(User::CHANGE_USER) {
+            return Err(Rule::NeedsPermission { perm: User::CHANGE_USER.as_str() });
         }
         Ok(())
     }
@@ -83,59 +68,60 @@ impl Acting {
     /// the rules of [`may_change_user`](Self::may_change_user).
     pub(crate) fn may_manage_credentials(&self, target: Target) -> Result<(), Rule> {
         match self {
-            Acting::User(rights) if rights.id == target.id => Ok(()),
+            Acting::User(user) if user.id() == Some(target.id) => Ok(()),
             _ => self.may_change_user(target),
         }
     }
 
     /// Handing over `perm` (to a user, a group, or through a membership): only what the actor
     /// holds, and `auth.change_user` only from a superuser.
-    pub(crate) fn may_hand_over(&self, perm: &str) -> Result<(), Rule> {
-        let Some(rights) = self.unrestricted()? else {
+    pub(crate) fn may_hand_over(&self, perm: Permission) -> Result<(), Rule> {
+        let Some(user) = self.unrestricted()? else {
             return Ok(());
         };
-        if perm == CHANGE_USER {
+        if perm == User::CHANGE_USER {
             return Err(Rule::ChangeUserIsSuperuserOnly);
         }
-        if !rights.perms.contains(perm) {
-            return Err(Rule::GrantsOnlyHeld { perm: perm.to_owned() });
+        if !user.has_perm(perm) {
+            return Err(Rule::GrantsOnlyHeld { perm: perm.as_str().to_owned() });
         }
         Ok(())
     }
 
     /// Changing a group's permissions: `auth.change_group`, and only permissions the actor holds.
-    pub(crate) fn may_change_group_perms(&self, perms: &[String]) -> Result<(), Rule> {
-        self.require(CHANGE_GROUP)?;
-        perms.iter().try_for_each(|perm| self.may_hand_over(perm))
+    pub(crate) fn may_change_group_perms(&self, perms: &[Permission]) -> Result<(), Rule> {
+        self.require(Group::CHANGE_GROUP)?;
+        perms.iter().try_for_each(|perm| self.may_hand_over(*perm))
     }
 
     /// Putting a user into (or out of) a group with these permissions.
-    pub(crate) fn may_change_membership(&self, target: Target, group_perms: &[String]) -> Result<(), Rule> {
+    pub(crate) fn may_change_membership(&self, target: Target, group_perms: &[Permission]) -> Result<(), Rule> {
         self.may_change_user(target)?;
-        group_perms.iter().try_for_each(|perm| self.may_hand_over(perm))
+        group_perms.iter().try_for_each(|perm| self.may_hand_over(*perm))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Model;
 
-    fn user(id: i64, perms: &[&str]) -> Acting {
-        Acting::User(Rights {
-            id,
-            active: true,
-            superuser: false,
-            perms: perms.iter().map(|p| (*p).to_owned()).collect(),
-        })
+    #[derive(Model)]
+    #[model(app_label = "rules_test")]
+    #[permissions(publish_post = "Can publish post")]
+    struct Post;
+
+    fn user(id: i64, perms: &[Permission]) -> Acting {
+        Acting::User(Box::new(User::builder(format!("user{id}")).id(id).permissions(perms.iter().copied()).build()))
     }
 
     const OTHER: Target = Target { id: 2, superuser: false };
 
     #[test]
     fn the_system_and_superusers_may_do_anything() {
-        let root = Acting::User(Rights { id: 1, active: true, superuser: true, perms: HashSet::new() });
+        let root = Acting::User(Box::new(User::builder("root").id(1).superuser(true).build()));
         for actor in [Acting::System, root] {
-            assert!(actor.may_hand_over(CHANGE_USER).is_ok());
+            assert!(actor.may_hand_over(User::CHANGE_USER).is_ok());
             assert!(actor.may_change_user(Target { id: 1, superuser: true }).is_ok());
             assert!(actor.require_superuser().is_ok());
         }
@@ -143,14 +129,14 @@ mod tests {
 
     #[test]
     fn change_user_holders_grant_only_what_they_hold() {
-        let actor = user(1, &[CHANGE_USER, "blog.publish_post"]);
+        let actor = user(1, &[User::CHANGE_USER, Post::PUBLISH_POST]);
         assert!(actor.may_change_user(OTHER).is_ok());
-        assert!(actor.may_hand_over("blog.publish_post").is_ok());
+        assert!(actor.may_hand_over(Post::PUBLISH_POST).is_ok());
         assert_eq!(
-            actor.may_hand_over("blog.delete_post"),
-            Err(Rule::GrantsOnlyHeld { perm: "blog.delete_post".into() })
+            actor.may_hand_over(Post::DELETE_POST),
+            Err(Rule::GrantsOnlyHeld { perm: "rules_test.delete_post".into() })
         );
-        assert_eq!(actor.may_hand_over(CHANGE_USER), Err(Rule::ChangeUserIsSuperuserOnly));
+        assert_eq!(actor.may_hand_over(User::CHANGE_USER), Err(Rule::ChangeUserIsSuperuserOnly));
         assert_eq!(actor.require_superuser(), Err(Rule::SuperuserOnly));
         assert_eq!(actor.may_change_user(Target { id: 1, superuser: false }), Err(Rule::OwnRights));
         assert_eq!(actor.may_change_user(Target { id: 3, superuser: true }), Err(Rule::SuperuserOnly));
@@ -162,31 +148,31 @@ mod tests {
         assert!(actor.may_manage_credentials(OTHER).is_ok(), "its own");
         assert_eq!(
             actor.may_manage_credentials(Target { id: 3, superuser: false }),
-            Err(Rule::NeedsPermission { perm: CHANGE_USER })
+            Err(Rule::NeedsPermission { perm: "auth.change_user" })
         );
         assert!(Acting::System.may_manage_credentials(OTHER).is_ok());
     }
 
     #[test]
     fn without_change_user_nothing_changes() {
-        let actor = user(1, &["blog.publish_post"]);
-        assert_eq!(actor.may_change_user(OTHER), Err(Rule::NeedsPermission { perm: CHANGE_USER }));
+        let actor = user(1, &[Post::PUBLISH_POST]);
+        assert_eq!(actor.may_change_user(OTHER), Err(Rule::NeedsPermission { perm: "auth.change_user" }));
     }
 
     #[test]
     fn inactive_actors_may_do_nothing() {
-        let actor = Acting::User(Rights { id: 1, active: false, superuser: true, perms: HashSet::new() });
-        assert_eq!(actor.require(ADD_USER), Err(Rule::ActorInactive));
+        let actor = Acting::User(Box::new(User::builder("gone").id(1).active(false).superuser(true).build()));
+        assert_eq!(actor.require(User::ADD_USER), Err(Rule::ActorInactive));
     }
 
     #[test]
     fn group_editors_add_only_what_they_hold() {
-        let actor = user(1, &[CHANGE_GROUP, "blog.view_post"]);
-        assert!(actor.may_change_group_perms(&["blog.view_post".into()]).is_ok());
-        assert!(actor.may_change_group_perms(&["blog.delete_post".into()]).is_err());
+        let actor = user(1, &[Group::CHANGE_GROUP, Post::VIEW_POST]);
+        assert!(actor.may_change_group_perms(&[Post::VIEW_POST]).is_ok());
+        assert!(actor.may_change_group_perms(&[Post::DELETE_POST]).is_err());
         assert_eq!(
-            user(1, &["blog.view_post"]).may_change_group_perms(&[]),
-            Err(Rule::NeedsPermission { perm: CHANGE_GROUP })
+            user(1, &[Post::VIEW_POST]).may_change_group_perms(&[]),
+            Err(Rule::NeedsPermission { perm: "auth.change_group" })
         );
     }
 }

@@ -3,11 +3,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
-
-use super::backend::{bump_revision, with_pool, write_tx};
-use super::error::{Result, StoreError};
-use super::{Store, now_micros};
+use super::audit::AuditRecord;
+use super::error::Result;
+use super::{Actor, Store};
 use crate::registry;
 
 /// What a sync did and found.
@@ -59,7 +57,7 @@ pub struct PermissionRecord {
     pub status: PermissionStatus,
 }
 
-struct Row_ {
+struct PermissionRow {
     id: i64,
     model: String,
     name: String,
@@ -74,65 +72,50 @@ impl Store {
     /// A database error; nothing is written then.
     pub async fn sync_permissions(&self, prune: bool) -> Result<SyncReport> {
         let registry = registry();
-        let report = write_tx!(&self.inner.backend, tx => async {
-            let rows = sqlx::query("SELECT id, app_label, model, codename, name FROM auth_permission")
-                .fetch_all(&mut *tx)
-                .await?;
-            let mut existing: HashMap<String, Row_> = HashMap::with_capacity(rows.len());
-            for row in rows {
-                let full = format!("{}.{}", row.try_get::<String, _>("app_label")?, row.try_get::<String, _>("codename")?);
-                existing.insert(full, Row_ { id: row.try_get("id")?, model: row.try_get("model")?, name: row.try_get("name")? });
+        let mut tx = self.inner.backend.begin().await?;
+        let sql = tx.sql();
+        let rows: Vec<(i64, String, String, String, String)> = tx.conn().fetch_all(sql.all_permissions, &[]).await?;
+        let existing: HashMap<String, PermissionRow> = rows
+            .into_iter()
+            .map(|(id, app_label, model, codename, name)| {
+                (format!("{app_label}.{codename}"), PermissionRow { id, model, name })
+            })
+            .collect();
+        let mut report = SyncReport::default();
+        let mut declared = std::collections::HashSet::new();
+        for perm in registry.permissions() {
+            if !declared.insert(perm.as_str()) {
+                continue; // a second model with the same app_label.codename: check() reports it
             }
-            let mut report = SyncReport::default();
-            let mut declared = std::collections::HashSet::new();
-            for perm in registry.permissions() {
-                if !declared.insert(perm.as_str()) {
-                    continue; // a second model with the same app_label.codename: check() reports it
+            match existing.get(perm.as_str()) {
+                None => {
+                    let args =
+                        [perm.app_label().into(), perm.model_name().into(), perm.codename().into(), perm.name().into()];
+                    tx.execute(sql.insert_permission, &args).await?;
+                    report.added.push(perm.as_str().to_owned());
                 }
-                match existing.get(perm.as_str()) {
-                    None => {
-                        sqlx::query("INSERT INTO auth_permission (app_label, model, codename, name) VALUES ($1, $2, $3, $4)")
-                            .bind(perm.app_label())
-                            .bind(perm.model_name())
-                            .bind(perm.codename())
-                            .bind(perm.name())
-                            .execute(&mut *tx)
-                            .await?;
-                        report.added.push(perm.as_str().to_owned());
-                    }
-                    Some(row) if row.name != perm.name() || row.model != perm.model_name() => {
-                        sqlx::query("UPDATE auth_permission SET name = $1, model = $2 WHERE id = $3")
-                            .bind(perm.name())
-                            .bind(perm.model_name())
-                            .bind(row.id)
-                            .execute(&mut *tx)
-                            .await?;
-                        report.updated.push(perm.as_str().to_owned());
-                    }
-                    Some(_) => {}
-                }
-            }
-            let mut stale: Vec<(&String, &Row_)> = existing.iter().filter(|(full, _)| !declared.contains(full.as_str())).collect();
-            stale.sort_by(|a, b| a.0.cmp(b.0));
-            for (full, row) in stale {
-                report.stale.push(full.clone());
-                if prune {
-                    sqlx::query("DELETE FROM auth_permission WHERE id = $1").bind(row.id).execute(&mut *tx).await?;
-                    sqlx::query("INSERT INTO permfw_audit (at, actor, action, permission) VALUES ($1, $2, 'prune_permission', $3)")
-                        .bind(now_micros())
-                        .bind("<system>")
-                        .bind(full)
-                        .execute(&mut *tx)
+                Some(row) if row.name != perm.name() || row.model != perm.model_name() => {
+                    tx.execute(sql.update_permission, &[perm.name().into(), perm.model_name().into(), row.id.into()])
                         .await?;
-                    report.pruned.push(full.clone());
+                    report.updated.push(perm.as_str().to_owned());
                 }
+                Some(_) => {}
             }
-            let revision = if report.is_unchanged() { None } else { Some(bump_revision!(tx)?) };
-            Ok::<_, StoreError>((report, revision))
         }
-        .await)?;
-        let (report, revision) = report;
-        if let Some(revision) = revision {
+        let mut stale: Vec<(&String, &PermissionRow)> =
+            existing.iter().filter(|(full, _)| !declared.contains(full.as_str())).collect();
+        stale.sort_by(|a, b| a.0.cmp(b.0));
+        for (full, row) in stale {
+            report.stale.push(full.clone());
+            if prune {
+                tx.execute(sql.delete_permission, &[row.id.into()]).await?;
+                tx.audit(&Actor::System, AuditRecord::new("prune_permission").permission(full)).await?;
+                report.pruned.push(full.clone());
+            }
+        }
+        if !report.is_unchanged() {
+            let revision = tx.bump_revision().await?;
+            tx.commit().await?;
             self.inner.cache.invalidate_before(revision);
         }
         if !report.pruned.is_empty() {
@@ -147,11 +130,12 @@ impl Store {
     ///
     /// A database error.
     pub async fn permission_statuses(&self) -> Result<Vec<PermissionRecord>> {
-        let rows: Vec<(String, String, String)> = with_pool!(&self.inner.backend, pool => {
-            sqlx::query_as("SELECT app_label, codename, name FROM auth_permission").fetch_all(pool).await?
-        });
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let sql = conn.sql().all_permissions;
+        let rows: Vec<(i64, String, String, String, String)> = conn.fetch_all(sql, &[]).await?;
         let mut in_db: HashMap<String, String> =
-            rows.into_iter().map(|(app, code, name)| (format!("{app}.{code}"), name)).collect();
+            rows.into_iter().map(|(_, app, _, code, name)| (format!("{app}.{code}"), name)).collect();
         let mut out = Vec::new();
         for perm in registry().permissions() {
             let status = if in_db.remove(perm.as_str()).is_some() {

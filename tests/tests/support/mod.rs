@@ -6,11 +6,37 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use permfw::store::{Store, StoreOptions};
 
+/// The benches' pool type, shared by path: linking `permfw-benches` would also link its models,
+/// whose `blog` app would then be declared twice in these tests' registry.
+#[path = "../../../benches/src/db.rs"]
+mod db;
+pub use db::Db;
+
+/// A store under test, and the pool it runs on, for statements no API call makes.
+#[derive(Clone, Debug)]
+pub struct TestStore {
+    pub store: Store,
+    pub db: Db,
+}
+
+impl std::ops::Deref for TestStore {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
 /// A fresh in-memory SQLite store, migrated.
-pub async fn sqlite(options: impl FnOnce(StoreOptions) -> StoreOptions) -> Store {
-    let store = options(Store::options("sqlite::memory:")).open().await.expect("open sqlite");
+pub async fn sqlite(options: impl FnOnce(StoreOptions) -> StoreOptions) -> TestStore {
+    opened("sqlite::memory:", options).await
+}
+
+async fn opened(url: &str, options: impl FnOnce(StoreOptions) -> StoreOptions) -> TestStore {
+    let db = Db::open(url).await.expect("open the test database");
+    let store = db.store(options).await.expect("open the store");
     store.migrate().await.expect("migrate");
-    store
+    TestStore { store, db }
 }
 
 /// A fresh SQLite file (for tests that open it twice), and its URL.
@@ -83,11 +109,9 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 /// A fresh PostgreSQL store, migrated.
-pub async fn postgres(options: impl FnOnce(StoreOptions) -> StoreOptions) -> Option<Store> {
+pub async fn postgres(options: impl FnOnce(StoreOptions) -> StoreOptions) -> Option<TestStore> {
     let url = postgres_database().await?;
-    let store = options(Store::options(&url)).open().await.expect("open postgres");
-    store.migrate().await.expect("migrate");
-    Some(store)
+    Some(opened(&url, options).await)
 }
 
 /// Declares each test once per backend: `sqlite::name` and `postgres::name`.

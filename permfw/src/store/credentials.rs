@@ -1,12 +1,11 @@
-//! Logging in: server-side sessions and API tokens, both kept only as SHA-256 hashes of random
+//! The web's credentials: server-side login sessions and API tokens, both kept only as SHA-256 hashes of random
 //! secrets, so that a copy of the database logs nobody in.
 
 use sha2::{Digest, Sha256};
 
-use super::backend::{with_pool, write_tx};
+use super::audit::AuditRecord;
 use super::error::{Result, StoreError};
 use super::rules::Target;
-use super::users::{acting, audit, target};
 use super::{Actor, Store, now_micros};
 use crate::User;
 
@@ -71,18 +70,12 @@ impl Store {
         let (key, csrf_token) = (secret()?, secret()?);
         let now = now_micros();
         let expires_at = now + lifetime_secs.saturating_mul(1_000_000);
-        with_pool!(&self.inner.backend, pool => {
-            sqlx::query(
-                "INSERT INTO permfw_session (key_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(digest(&key))
-            .bind(id)
-            .bind(&csrf_token)
-            .bind(now)
-            .bind(expires_at)
-            .execute(pool)
-            .await?;
-        });
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let sql = conn.sql().insert_session;
+        let key_hash = digest(&key);
+        let args = [key_hash.as_str().into(), id.into(), csrf_token.as_str().into(), now.into(), expires_at.into()];
+        conn.execute(sql, &args).await?;
         Ok(Session { key, csrf_token, expires_at })
     }
 
@@ -93,16 +86,13 @@ impl Store {
     ///
     /// A database error.
     pub async fn session_user(&self, key: &str) -> Result<Option<SessionUser>> {
-        let row: Option<(String, String)> = with_pool!(&self.inner.backend, pool => {
-            sqlx::query_as(
-                "SELECT u.username, s.csrf_token FROM permfw_session s JOIN auth_user u ON u.id = s.user_id \
-                 WHERE s.key_hash = $1 AND s.expires_at > $2",
-            )
-            .bind(digest(key))
-            .bind(now_micros())
-            .fetch_optional(pool)
-            .await?
-        });
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let sql = conn.sql().session_user;
+        let key_hash = digest(key);
+        let row: Option<(String, String)> =
+            conn.fetch_optional(sql, &[key_hash.as_str().into(), now_micros().into()]).await?;
+        drop(pooled);
         let Some((username, csrf)) = row else { return Ok(None) };
         Ok(Some(SessionUser { user: self.get_user(&username).await?, csrf_token: csrf }))
     }
@@ -113,9 +103,10 @@ impl Store {
     ///
     /// A database error.
     pub async fn end_session(&self, key: &str) -> Result<()> {
-        with_pool!(&self.inner.backend, pool => {
-            sqlx::query("DELETE FROM permfw_session WHERE key_hash = $1").bind(digest(key)).execute(pool).await?;
-        });
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let sql = conn.sql().delete_session;
+        conn.execute(sql, &[digest(key).as_str().into()]).await?;
         Ok(())
     }
 
@@ -133,24 +124,16 @@ impl Store {
         expires_at: Option<i64>,
     ) -> Result<NewToken> {
         let token = format!("pfw_{}", secret()?);
-        let id = write_tx!(&self.inner.backend, tx => async {
-            let acting = acting!(tx, actor);
-            let target = target!(tx, username);
-            acting.may_manage_credentials(target.target()).map_err(StoreError::Refused)?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO permfw_token (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(target.id)
-            .bind(name)
-            .bind(digest(&token))
-            .bind(now_micros())
-            .bind(expires_at)
-            .fetch_one(&mut *tx)
-            .await?;
-            audit!(tx, actor, "create_token", user = username, group = None::<String>, perm = None::<String>, detail = name);
-            Ok::<_, StoreError>(id)
-        }
-        .await)?;
+        let mut tx = self.inner.backend.begin().await?;
+        let acting = tx.acting(actor).await?;
+        let target = tx.target(username).await?;
+        acting.may_manage_credentials(target.target()).map_err(StoreError::Refused)?;
+        let sql = tx.sql().insert_token;
+        let token_hash = digest(&token);
+        let args = [target.id.into(), name.into(), token_hash.as_str().into(), now_micros().into(), expires_at.into()];
+        let (id,): (i64,) = tx.conn().fetch_one(sql, &args).await?;
+        tx.audit(actor, AuditRecord::new("create_token").user(username).detail(name)).await?;
+        tx.commit().await?;
         Ok(NewToken { id, token })
     }
 
@@ -160,25 +143,16 @@ impl Store {
     ///
     /// [`StoreError::UserNotFound`] for an unknown token, [`StoreError::Refused`].
     pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<()> {
-        write_tx!(&self.inner.backend, tx => async {
-            let acting = acting!(tx, actor);
-            let owner: Option<(String, i64, bool)> = sqlx::query_as(
-                "SELECT u.username, u.id, u.is_superuser FROM permfw_token t JOIN auth_user u ON u.id = t.user_id WHERE t.id = $1",
-            )
-            .bind(token_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let (username, id, superuser) = owner.ok_or_else(|| StoreError::UserNotFound(format!("token #{token_id}")))?;
-            acting.may_manage_credentials(Target { id, superuser }).map_err(StoreError::Refused)?;
-            sqlx::query("UPDATE permfw_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(now_micros())
-                .bind(token_id)
-                .execute(&mut *tx)
-                .await?;
-            audit!(tx, actor, "revoke_token", user = username.as_str(), group = None::<String>, perm = None::<String>, detail = token_id.to_string());
-            Ok::<_, StoreError>(())
-        }
-        .await)
+        let mut tx = self.inner.backend.begin().await?;
+        let acting = tx.acting(actor).await?;
+        let sql = tx.sql();
+        let owner: Option<(String, i64, bool)> = tx.conn().fetch_optional(sql.token_owner, &[token_id.into()]).await?;
+        let (username, id, superuser) = owner.ok_or_else(|| StoreError::UserNotFound(format!("token #{token_id}")))?;
+        acting.may_manage_credentials(Target { id, superuser }).map_err(StoreError::Refused)?;
+        tx.execute(sql.revoke_token, &[now_micros().into(), token_id.into()]).await?;
+        let detail = token_id.to_string();
+        tx.audit(actor, AuditRecord::new("revoke_token").user(&username).detail(&detail)).await?;
+        tx.commit().await
     }
 
     /// The user of a live API token, as a fresh snapshot; `None` for an unknown, revoked or
@@ -188,18 +162,15 @@ impl Store {
     ///
     /// A database error.
     pub async fn token_user(&self, token: &str) -> Result<Option<User>> {
-        let username: Option<String> = with_pool!(&self.inner.backend, pool => {
-            sqlx::query_scalar(
-                "SELECT u.username FROM permfw_token t JOIN auth_user u ON u.id = t.user_id \
-                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
-            )
-            .bind(digest(token))
-            .bind(now_micros())
-            .fetch_optional(pool)
-            .await?
-        });
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let sql = conn.sql().token_user;
+        let token_hash = digest(token);
+        let username: Option<(String,)> =
+            conn.fetch_optional(sql, &[token_hash.as_str().into(), now_micros().into()]).await?;
+        drop(pooled);
         match username {
-            Some(name) => Ok(Some(self.get_user(&name).await?)),
+            Some((name,)) => Ok(Some(self.get_user(&name).await?)),
             None => Ok(None),
         }
     }

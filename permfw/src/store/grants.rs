@@ -1,0 +1,312 @@
+//! Grants: direct permissions of users (one at a time or in bulk), who holds a permission
+//! (Django's `with_perm`), and where each of a user's permissions comes from.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::audit::AuditRecord;
+use super::error::{Result, StoreError};
+use super::exec::{Arg, Built, Conn};
+use super::query::WithPerm;
+use super::rules::{Acting, Target};
+use super::tx::permission_id;
+use super::{Actor, Store, now_micros};
+use crate::perms::{AsPermission, Key};
+use crate::{HasPerms, Permission, registry};
+
+/// A user named by id and username, as [`Store::users_with_perm`] lists it.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub struct UserRef {
+    /// The id.
+    pub id: i64,
+    /// The username.
+    pub username: String,
+}
+
+/// One permission a user holds, and where it comes from: granted directly, through groups, or
+/// both. See [`Store::effective_permissions`].
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EffectivePermission {
+    /// The permission.
+    pub permission: crate::Permission,
+    /// Whether it is granted to the user directly.
+    pub direct: bool,
+    /// The groups that give it, by name, sorted.
+    pub groups: Vec<String>,
+}
+
+/// `perm` as a registered permission.
+pub(crate) fn resolve(perm: &impl AsPermission) -> Result<Permission> {
+    let name = match perm.key() {
+        Key::Perm(p) => return Ok(p),
+        Key::Str(s) => s,
+        Key::Site(site) => site.perm(),
+    };
+    let well_formed =
+        name.split_once('.').is_some_and(|(app, code)| !app.is_empty() && !code.is_empty() && !code.contains('.'));
+    if !well_formed {
+        return Err(StoreError::MalformedPermission(name.to_owned()));
+    }
+    registry().get(name).ok_or_else(|| StoreError::UnknownPermission(name.to_owned()))
+}
+
+/// Each of `perms` as a registered permission, once.
+pub(crate) fn resolve_all<P: AsPermission>(perms: impl IntoIterator<Item = P>) -> Result<Vec<Permission>> {
+    let mut out: Vec<Permission> = perms.into_iter().map(|p| resolve(&p)).collect::<Result<_>>()?;
+    out.dedup();
+    Ok(out)
+}
+
+impl Store {
+    /// Each permission `username` holds directly or through a group, and where it comes from,
+    /// sorted as [`Permission`]s sort, read in one query. Rows that no linked model declares are
+    /// left out (they grant nothing). A superuser's implied permissions are not listed: see
+    /// [`HasPerms::is_superuser`](crate::HasPerms::is_superuser).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UserNotFound`], or a database error.
+    pub async fn effective_permissions(&self, username: &str) -> Result<Vec<EffectivePermission>> {
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let sql = conn.sql().effective_permissions;
+        let rows: Vec<(Option<String>, Option<String>)> = conn.fetch_all(sql, &[username.into()]).await?;
+        if rows.is_empty() {
+            return Err(StoreError::UserNotFound(username.to_owned()));
+        }
+        let registry = registry();
+        let mut found: BTreeMap<Permission, EffectivePermission> = BTreeMap::new();
+        for (perm, group) in rows {
+            let Some(permission) = perm.as_deref().and_then(|p| registry.get(p)) else { continue };
+            let entry = found.entry(permission).or_insert_with(|| EffectivePermission {
+                permission,
+                direct: false,
+                groups: Vec::new(),
+            });
+            match group {
+                Some(group) => entry.groups.push(group),
+                None => entry.direct = true,
+            }
+        }
+        Ok(found
+            .into_values()
+            .map(|mut entry| {
+                entry.groups.sort();
+                entry.groups.dedup();
+                entry
+            })
+            .collect())
+    }
+
+    /// Grants permissions to a user directly (Django's `user.user_permissions.add`). A user
+    /// holding `auth.change_user` may grant only what it holds itself, never `auth.change_user`,
+    /// never to itself or a superuser. Already-held permissions are left as they are.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UserNotFound`], [`StoreError::MalformedPermission`],
+    /// [`StoreError::UnknownPermission`], [`StoreError::Refused`]; nothing is written then.
+    pub async fn grant_user<P: AsPermission>(
+        &self,
+        actor: &Actor,
+        username: &str,
+        perms: impl IntoIterator<Item = P>,
+    ) -> Result<usize> {
+        self.change_user_perms(actor, username, resolve_all(perms)?, true).await
+    }
+
+    /// Revokes permissions granted to a user directly (those of its groups stay); the rules of
+    /// [`grant_user`](Self::grant_user).
+    ///
+    /// # Errors
+    ///
+    /// As `grant_user`.
+    pub async fn revoke_user<P: AsPermission>(
+        &self,
+        actor: &Actor,
+        username: &str,
+        perms: impl IntoIterator<Item = P>,
+    ) -> Result<usize> {
+        self.change_user_perms(actor, username, resolve_all(perms)?, false).await
+    }
+
+    async fn change_user_perms(
+        &self,
+        actor: &Actor,
+        username: &str,
+        perms: Vec<Permission>,
+        grant: bool,
+    ) -> Result<usize> {
+        let mut tx = self.inner.backend.begin().await?;
+        let acting = tx.acting(actor).await?;
+        let target = tx.target(username).await?;
+        acting.may_change_user(target.target()).map_err(StoreError::Refused)?;
+        let sql = tx.sql();
+        let (statement, action) = if grant { (sql.grant_user, "grant_user") } else { (sql.revoke_user, "revoke_user") };
+        let mut changed = 0;
+        for perm in perms {
+            acting.may_hand_over(perm).map_err(StoreError::Refused)?;
+            let permission_id = tx.permission_id(&self.inner.cache, perm).await?;
+            if tx.execute(statement, &[target.id.into(), permission_id.into()]).await? > 0 {
+                changed += 1;
+                tx.audit(actor, AuditRecord::new(action).user(username).permission(perm.as_str())).await?;
+            }
+        }
+        if changed == 0 {
+            return Ok(0);
+        }
+        let revision = tx.bump_revision().await?;
+        tx.commit().await?;
+        self.inner.cache.invalidate_before(revision);
+        Ok(changed)
+    }
+
+    /// Grants one permission to many users at once, in one transaction and a few set-based
+    /// statements (the rules of [`grant_user`](Self::grant_user) for each). Returns how many
+    /// gained it.
+    ///
+    /// # Errors
+    ///
+    /// As `grant_user`, and [`StoreError::UserNotFound`] naming a missing user; one refusal
+    /// writes nothing.
+    pub async fn grant_user_bulk<P: AsPermission>(&self, actor: &Actor, perm: P, usernames: &[&str]) -> Result<u64> {
+        let perm = resolve(&perm)?;
+        let names = json_array(usernames);
+        let wanted = usernames.iter().collect::<HashSet<_>>().len();
+        let mut tx = self.inner.backend.begin().await?;
+        let sql = tx.sql();
+        let acting = tx.acting(actor).await?;
+        acting.may_hand_over(perm).map_err(StoreError::Refused)?;
+        let permission_id = tx.permission_id(&self.inner.cache, perm).await?;
+        let (found,): (i64,) = tx.conn().fetch_one(sql.count_named_users, &[names.as_str().into()]).await?;
+        if usize::try_from(found).unwrap_or(0) != wanted {
+            let present: Vec<(String,)> = tx.conn().fetch_all(sql.named_users, &[names.as_str().into()]).await?;
+            let present: HashSet<&str> = present.iter().map(|(name,)| name.as_str()).collect();
+            let missing = usernames.iter().find(|u| !present.contains(**u)).copied().unwrap_or_default();
+            return Err(StoreError::UserNotFound(missing.to_owned()));
+        }
+        if let Acting::User(user) = &acting
+            && !user.is_superuser()
+        {
+            let args = [names.as_str().into(), user.id().into()];
+            let off_limits: Option<(i64, bool)> = tx.conn().fetch_optional(sql.named_off_limits, &args).await?;
+            if let Some((id, superuser)) = off_limits {
+                acting.may_change_user(Target { id, superuser }).map_err(StoreError::Refused)?;
+            }
+            acting.may_change_user(Target { id: 0, superuser: false }).map_err(StoreError::Refused)?;
+        }
+        let args: [Arg<'_>; 5] = [
+            now_micros().into(),
+            actor.label().into(),
+            perm.as_str().into(),
+            names.as_str().into(),
+            permission_id.into(),
+        ];
+        let mut changed = 0;
+        for statement in sql.bulk_grant {
+            changed = tx.execute(statement, &args).await?;
+        }
+        if changed == 0 {
+            return Ok(0);
+        }
+        let revision = tx.bump_revision().await?;
+        tx.commit().await?;
+        self.inner.cache.invalidate_before(revision);
+        Ok(changed)
+    }
+
+    /// Django's `User.objects.with_perm`: users holding `perm` directly or through a group, and
+    /// superusers unless told otherwise; active ones by default. Ordered by id, a page at a time
+    /// (pass the last id to [`WithPerm::after_id`]). Superusers are listed even for a
+    /// permission no model declares, as in Django.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::MalformedPermission`], or a database error.
+    pub async fn users_with_perm<P: AsPermission>(&self, perm: P, options: WithPerm) -> Result<Vec<UserRef>> {
+        let perm = match resolve(&perm) {
+            Ok(perm) => Some(perm),
+            Err(StoreError::UnknownPermission(_)) => None,
+            Err(err) => return Err(err),
+        };
+        let limit = i64::from(options.limit.clamp(1, 10_000));
+        let mut pooled = self.inner.backend.acquire().await?;
+        let mut conn = pooled.conn();
+        let sql = conn.sql();
+        // Each stream is ordered by user id through an index; the first `limit` of their union
+        // is among the first `limit` of each.
+        let mut found: BTreeMap<i64, String> = BTreeMap::new();
+        if options.include_superusers {
+            let mut built = Built::new(sql.select_superusers);
+            built.push(" AND u.id > ").push_bind(options.after_id);
+            found.extend(holders(&mut conn, built, &options, "u.id", limit).await?);
+        }
+        if let Some(perm) = perm {
+            let permission_id = permission_id(&mut conn, &self.inner.cache, perm).await?;
+            let mut built = Built::new(sql.select_direct_holders);
+            built.push_bind(permission_id).push(" AND up.user_id > ").push_bind(options.after_id);
+            found.extend(holders(&mut conn, built, &options, "up.user_id", limit).await?);
+            let groups: Vec<(i64,)> = conn.fetch_all(sql.groups_with_permission, &[permission_id.into()]).await?;
+            for (group_id,) in groups {
+                let mut built = Built::new(sql.select_group_members);
+                built.push_bind(group_id).push(" AND ug.user_id > ").push_bind(options.after_id);
+                found.extend(holders(&mut conn, built, &options, "ug.user_id", limit).await?);
+            }
+        }
+        Ok(found
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(id, username)| UserRef { id, username })
+            .collect())
+    }
+}
+
+/// One stream of `with_perm`'s holders: the activity filter, ordered by `order`, `limit` rows.
+async fn holders(
+    conn: &mut Conn<'_>,
+    mut built: Built<'_>,
+    options: &WithPerm,
+    order: &'static str,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    if let Some(active) = options.is_active {
+        built.push(" AND u.is_active = ").push_bind(active);
+    }
+    built.push(" ORDER BY ").push(order).push(" LIMIT ").push_bind(limit);
+    conn.fetch_built(&built).await
+}
+
+/// A JSON array of strings, for set-based statements over many names.
+fn json_array(items: &[&str]) -> String {
+    let mut out = String::with_capacity(items.iter().map(|s| s.len() + 3).sum::<usize>() + 2);
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        for c in item.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_arrays_escape_what_json_needs() {
+        assert_eq!(super::json_array(&["a", "b\"c", "d\\e", "\n"]), r#"["a","b\"c","d\\e","\u000a"]"#);
+        assert_eq!(super::json_array(&[]), "[]");
+    }
+}

@@ -1,0 +1,136 @@
+//! The store's SQL on SQLite, whole. Binds are numbered (`$1`), as on PostgreSQL; SQLite binds
+//! them by number, so a statement of a list may use a subset of the list's arguments.
+
+use super::exec::Built;
+use super::statements::Statements;
+
+pub(crate) static STATEMENTS: Statements = Statements {
+    migrations: &[
+        (1, include_str!("migrations/sqlite/0001_initial.sql")),
+        (2, include_str!("migrations/sqlite/0002_sessions_and_tokens.sql")),
+        (3, include_str!("migrations/sqlite/0003_user_search.sql")),
+    ],
+    create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    schema_version: "SELECT MAX(version) FROM permfw_migrations",
+    record_migration: "INSERT INTO permfw_migrations (version, applied_at) VALUES ($1, $2)",
+
+    snapshot_by_name: "\
+        SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
+        (SELECT revision FROM permfw_revision WHERE id = 1), \
+        (SELECT group_concat(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up \
+         JOIN auth_permission p ON p.id = up.permission_id WHERE up.user_id = u.id), \
+        (SELECT group_concat(g.name || char(31) || COALESCE((SELECT group_concat(p.app_label || '.' || p.codename, ' ') \
+         FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), \
+         char(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id WHERE ug.user_id = u.id) \
+        FROM auth_user u WHERE u.username = $1",
+    snapshot_by_id: "\
+        SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
+        (SELECT revision FROM permfw_revision WHERE id = 1), \
+        (SELECT group_concat(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up \
+         JOIN auth_permission p ON p.id = up.permission_id WHERE up.user_id = u.id), \
+        (SELECT group_concat(g.name || char(31) || COALESCE((SELECT group_concat(p.app_label || '.' || p.codename, ' ') \
+         FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), \
+         char(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id WHERE ug.user_id = u.id) \
+        FROM auth_user u WHERE u.id = $1",
+    effective_permissions: "\
+        SELECT NULL, NULL FROM auth_user WHERE username = $1 \
+        UNION ALL \
+        SELECT p.app_label || '.' || p.codename, NULL FROM auth_user u \
+        JOIN auth_user_user_permissions up ON up.user_id = u.id JOIN auth_permission p ON p.id = up.permission_id \
+        WHERE u.username = $1 \
+        UNION ALL \
+        SELECT p.app_label || '.' || p.codename, g.name FROM auth_user u \
+        JOIN auth_user_groups ug ON ug.user_id = u.id JOIN auth_group g ON g.id = ug.group_id \
+        JOIN auth_group_permissions gp ON gp.group_id = g.id JOIN auth_permission p ON p.id = gp.permission_id \
+        WHERE u.username = $1",
+    revision: "SELECT revision FROM permfw_revision WHERE id = 1",
+    bump_revision: "UPDATE permfw_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision",
+    permission_id: "SELECT id FROM auth_permission WHERE app_label = $1 AND codename = $2",
+    insert_audit: "INSERT INTO permfw_audit (at, actor, action, target_user, target_group, permission, detail) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    select_audit: "SELECT id, at, actor, action, target_user, target_group, permission, detail FROM permfw_audit WHERE TRUE",
+
+    any_superuser: "SELECT username FROM auth_user WHERE is_superuser LIMIT 1",
+    user_id: "SELECT id FROM auth_user WHERE username = $1",
+    insert_user: "INSERT INTO auth_user (username, email, password, is_active, is_staff, is_superuser, date_joined) \
+        VALUES ($1, $2, $3, TRUE, $4, $4, $5)",
+    user_password: "SELECT password, is_active FROM auth_user WHERE username = $1",
+    touch_last_login: "UPDATE auth_user SET last_login = $1 WHERE username = $2",
+    set_password: "UPDATE auth_user SET password = $1 WHERE id = $2",
+    set_active: "UPDATE auth_user SET is_active = $1 WHERE id = $2",
+    set_staff: "UPDATE auth_user SET is_staff = $1 WHERE id = $2",
+    set_superuser: "UPDATE auth_user SET is_superuser = $1 WHERE id = $2",
+    select_users: "SELECT id, username, email, is_active, is_staff, is_superuser, date_joined FROM auth_user WHERE TRUE",
+    search_users,
+
+    grant_user: "INSERT INTO auth_user_user_permissions (user_id, permission_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    revoke_user: "DELETE FROM auth_user_user_permissions WHERE user_id = $1 AND permission_id = $2",
+    count_named_users: "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT value FROM json_each($1))",
+    named_users: "SELECT username FROM auth_user WHERE username IN (SELECT value FROM json_each($1))",
+    named_off_limits: "SELECT id, is_superuser FROM auth_user WHERE username IN (SELECT value FROM json_each($1)) \
+        AND (is_superuser OR id = $2) LIMIT 1",
+    bulk_grant: &[
+        "INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
+         SELECT $1, $2, 'grant_user', u.username, $3 FROM auth_user u \
+         WHERE u.username IN (SELECT value FROM json_each($4)) AND NOT EXISTS \
+         (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $5)",
+        "INSERT INTO auth_user_user_permissions (user_id, permission_id) \
+         SELECT id, $5 FROM auth_user WHERE username IN (SELECT value FROM json_each($4)) ON CONFLICT DO NOTHING",
+    ],
+    select_superusers: "SELECT id, username FROM auth_user u WHERE is_superuser",
+    select_direct_holders: "SELECT u.id, u.username FROM auth_user_user_permissions up \
+        JOIN auth_user u ON u.id = up.user_id WHERE up.permission_id = ",
+    select_group_members: "SELECT u.id, u.username FROM auth_user_groups ug \
+        JOIN auth_user u ON u.id = ug.user_id WHERE ug.group_id = ",
+    groups_with_permission: "SELECT group_id FROM auth_group_permissions WHERE permission_id = $1",
+
+    group_id: "SELECT id FROM auth_group WHERE name = $1",
+    group_permissions: "SELECT p.app_label || '.' || p.codename FROM auth_group_permissions gp \
+        JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = $1",
+    group_by_name: "SELECT p.app_label || '.' || p.codename FROM auth_group g \
+        LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id \
+        LEFT JOIN auth_permission p ON p.id = gp.permission_id WHERE g.name = $1",
+    list_groups: "SELECT g.name, (SELECT COUNT(*) FROM auth_user_groups ug WHERE ug.group_id = g.id), \
+        p.app_label || '.' || p.codename FROM auth_group g \
+        LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id \
+        LEFT JOIN auth_permission p ON p.id = gp.permission_id ORDER BY g.name",
+    group_member_names: "SELECT u.username FROM auth_group g JOIN auth_user_groups ug ON ug.group_id = g.id \
+        JOIN auth_user u ON u.id = ug.user_id WHERE g.name = $1 ORDER BY u.username",
+    insert_group: "INSERT INTO auth_group (name) VALUES ($1)",
+    rename_group: "UPDATE auth_group SET name = $1 WHERE id = $2",
+    delete_group: "DELETE FROM auth_group WHERE id = $1",
+    add_member: "INSERT INTO auth_user_groups (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    remove_member: "DELETE FROM auth_user_groups WHERE user_id = $1 AND group_id = $2",
+    is_member: "SELECT user_id FROM auth_user_groups WHERE user_id = $1 AND group_id = $2",
+    grant_group: "INSERT INTO auth_group_permissions (group_id, permission_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    revoke_group: "DELETE FROM auth_group_permissions WHERE group_id = $1 AND permission_id = $2",
+
+    insert_session: "INSERT INTO permfw_session (key_hash, user_id, csrf_token, created_at, expires_at) \
+        VALUES ($1, $2, $3, $4, $5)",
+    session_user: "SELECT u.username, s.csrf_token FROM permfw_session s JOIN auth_user u ON u.id = s.user_id \
+        WHERE s.key_hash = $1 AND s.expires_at > $2",
+    delete_session: "DELETE FROM permfw_session WHERE key_hash = $1",
+    insert_token: "INSERT INTO permfw_token (user_id, name, token_hash, created_at, expires_at) \
+        VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    token_owner: "SELECT u.username, u.id, u.is_superuser FROM permfw_token t JOIN auth_user u ON u.id = t.user_id \
+        WHERE t.id = $1",
+    revoke_token: "UPDATE permfw_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+    token_user: "SELECT u.username FROM permfw_token t JOIN auth_user u ON u.id = t.user_id \
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
+
+    all_permissions: "SELECT id, app_label, model, codename, name FROM auth_permission",
+    insert_permission: "INSERT INTO auth_permission (app_label, model, codename, name) VALUES ($1, $2, $3, $4)",
+    update_permission: "UPDATE auth_permission SET name = $1, model = $2 WHERE id = $3",
+    delete_permission: "DELETE FROM auth_permission WHERE id = $1",
+};
+
+/// Three characters or more go through the trigram index (FTS5) as one phrase, then `LIKE`
+/// keeps Django's `icontains` exactly.
+fn search_users<'a>(query: &mut Built<'a>, pattern: &'a str, phrase: Option<&'a str>) {
+    if let Some(phrase) = phrase {
+        query.push(" AND id IN (SELECT rowid FROM auth_user_search WHERE auth_user_search MATCH ");
+        query.push_bind(phrase).push(")");
+    }
+    query.push(" AND (username LIKE ").push_bind(pattern).push(" ESCAPE '\\' OR email LIKE ");
+    query.push_bind(pattern).push(" ESCAPE '\\')");
+}

@@ -1,0 +1,139 @@
+//! The statements the store runs, one table per dialect: each dialect's complete SQL lives in its
+//! own file ([`sqlite`](super::sqlite), [`postgres`](super::postgres)), to be read whole. Each
+//! field documents its binds (`$1`, `$2`, ...) and the columns it returns.
+
+use super::exec::Built;
+
+/// The store's SQL in one dialect.
+#[derive(Debug)]
+pub(crate) struct Statements {
+    /// The schema migrations, in order: (version, script).
+    pub(crate) migrations: &'static [(i64, &'static str)],
+    /// Creates the migration ledger when missing.
+    pub(crate) create_ledger: &'static str,
+    /// -> the newest applied version, or NULL.
+    pub(crate) schema_version: &'static str,
+    /// `$1` version, `$2` applied at.
+    pub(crate) record_migration: &'static str,
+
+    /// `$1` username -> id, username, email, is_active, is_staff, is_superuser, the database's
+    /// revision, its direct permissions (space-separated), its groups (name, unit separator,
+    /// permissions; record separator between groups). One row, because each row costs a round
+    /// trip to the driver.
+    pub(crate) snapshot_by_name: &'static str,
+    /// `$1` user id -> as `snapshot_by_name`.
+    pub(crate) snapshot_by_id: &'static str,
+    /// `$1` username -> (permission or NULL, group or NULL): a row of two NULLs says the user
+    /// exists; a direct grant has no group.
+    pub(crate) effective_permissions: &'static str,
+    /// -> the database's revision.
+    pub(crate) revision: &'static str,
+    /// -> the new revision, after bumping it (and, on PostgreSQL, announcing it at commit).
+    pub(crate) bump_revision: &'static str,
+    /// `$1` app label, `$2` codename -> the permission's row id.
+    pub(crate) permission_id: &'static str,
+    /// `$1` at, `$2` actor, `$3` action, `$4` target user, `$5` target group, `$6` permission,
+    /// `$7` detail.
+    pub(crate) insert_audit: &'static str,
+    /// The audit log's columns, up to `WHERE`: filters follow as `AND ...`.
+    pub(crate) select_audit: &'static str,
+
+    /// -> the username of a superuser, if any.
+    pub(crate) any_superuser: &'static str,
+    /// `$1` username -> id.
+    pub(crate) user_id: &'static str,
+    /// `$1` username, `$2` email, `$3` password hash, `$4` superuser (and staff), `$5` joined.
+    pub(crate) insert_user: &'static str,
+    /// `$1` username -> (password hash, is_active).
+    pub(crate) user_password: &'static str,
+    /// `$1` at, `$2` username.
+    pub(crate) touch_last_login: &'static str,
+    /// `$1` password hash, `$2` user id.
+    pub(crate) set_password: &'static str,
+    /// `$1` value, `$2` user id.
+    pub(crate) set_active: &'static str,
+    /// `$1` value, `$2` user id.
+    pub(crate) set_staff: &'static str,
+    /// `$1` value, `$2` user id.
+    pub(crate) set_superuser: &'static str,
+    /// The user list's columns, up to `WHERE`: filters follow as `AND ...`.
+    pub(crate) select_users: &'static str,
+    /// Adds "username or email contains `$pattern`" (a `LIKE` pattern, escaped with `\`) to the
+    /// user list; `phrase`, for three characters or more, may go through an index.
+    pub(crate) search_users: for<'a> fn(&mut Built<'a>, &'a str, Option<&'a str>),
+
+    /// `$1` user id, `$2` permission id.
+    pub(crate) grant_user: &'static str,
+    /// `$1` user id, `$2` permission id.
+    pub(crate) revoke_user: &'static str,
+    /// `$1` usernames as a JSON array -> how many exist.
+    pub(crate) count_named_users: &'static str,
+    /// `$1` usernames as a JSON array -> those that exist.
+    pub(crate) named_users: &'static str,
+    /// `$1` usernames as a JSON array, `$2` the actor's id -> (id, is_superuser) of one of them
+    /// that is a superuser or the actor, if any.
+    pub(crate) named_off_limits: &'static str,
+    /// Grants one permission to many users, with an audit row for each new grant: run in order,
+    /// each with `$1` at, `$2` actor, `$3` permission, `$4` usernames as a JSON array, `$5`
+    /// permission id; the last one's count is the number of new grants.
+    pub(crate) bulk_grant: &'static [&'static str],
+    /// The superusers' (id, username), up to `WHERE`: filters follow.
+    pub(crate) select_superusers: &'static str,
+    /// Holders of a permission granted directly, (id, username), up to the permission's bind.
+    pub(crate) select_direct_holders: &'static str,
+    /// Members of a group, (id, username), up to the group's bind.
+    pub(crate) select_group_members: &'static str,
+    /// `$1` permission id -> the ids of the groups that have it.
+    pub(crate) groups_with_permission: &'static str,
+
+    /// `$1` name -> id.
+    pub(crate) group_id: &'static str,
+    /// `$1` group id -> its permissions as `app_label.codename`.
+    pub(crate) group_permissions: &'static str,
+    /// `$1` name -> one row per permission (NULL for none); no row for no group.
+    pub(crate) group_by_name: &'static str,
+    /// -> (name, member count, permission or NULL), by name.
+    pub(crate) list_groups: &'static str,
+    /// `$1` name -> the members' usernames, sorted.
+    pub(crate) group_member_names: &'static str,
+    /// `$1` name.
+    pub(crate) insert_group: &'static str,
+    /// `$1` new name, `$2` group id.
+    pub(crate) rename_group: &'static str,
+    /// `$1` group id.
+    pub(crate) delete_group: &'static str,
+    /// `$1` user id, `$2` group id.
+    pub(crate) add_member: &'static str,
+    /// `$1` user id, `$2` group id.
+    pub(crate) remove_member: &'static str,
+    /// `$1` user id, `$2` group id -> the user id when a member.
+    pub(crate) is_member: &'static str,
+    /// `$1` group id, `$2` permission id.
+    pub(crate) grant_group: &'static str,
+    /// `$1` group id, `$2` permission id.
+    pub(crate) revoke_group: &'static str,
+
+    /// `$1` key hash, `$2` user id, `$3` CSRF token, `$4` created at, `$5` expires at.
+    pub(crate) insert_session: &'static str,
+    /// `$1` key hash, `$2` now -> (username, CSRF token) of a live session.
+    pub(crate) session_user: &'static str,
+    /// `$1` key hash.
+    pub(crate) delete_session: &'static str,
+    /// `$1` user id, `$2` name, `$3` token hash, `$4` created at, `$5` expires at -> id.
+    pub(crate) insert_token: &'static str,
+    /// `$1` token id -> (username, id, is_superuser) of its owner.
+    pub(crate) token_owner: &'static str,
+    /// `$1` at, `$2` token id.
+    pub(crate) revoke_token: &'static str,
+    /// `$1` token hash, `$2` now -> the username of a live token.
+    pub(crate) token_user: &'static str,
+
+    /// -> (id, app label, model, codename, name) of every permission row.
+    pub(crate) all_permissions: &'static str,
+    /// `$1` app label, `$2` model, `$3` codename, `$4` name.
+    pub(crate) insert_permission: &'static str,
+    /// `$1` name, `$2` model, `$3` id.
+    pub(crate) update_permission: &'static str,
+    /// `$1` id.
+    pub(crate) delete_permission: &'static str,
+}

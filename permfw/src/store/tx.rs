@@ -1,0 +1,125 @@
+//! A write transaction on either database, with the steps every change takes: read the acting
+//! user and the target inside the transaction, look up permission rows, write the audit row,
+//! bump the revision, commit. Dropped uncommitted, it rolls back (sqlx's `Transaction` does).
+
+use super::audit::AuditRecord;
+use super::cache::Cache;
+use super::error::{Result, StoreError};
+use super::exec::{Arg, Conn};
+use super::rules::Acting;
+use super::snapshot::Snapshot;
+use super::statements::Statements;
+use super::{Actor, Rule, now_micros};
+use crate::Permission;
+
+/// A transaction of either backend; see [`Backend::begin`](super::backend::Backend::begin).
+#[derive(Debug)]
+pub(crate) enum Tx {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    /// The transaction's connection, to run statements on.
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Tx::Sqlite(tx) => Conn::Sqlite(tx),
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => Conn::Postgres(tx),
+        }
+    }
+
+    /// The statements of this transaction's dialect.
+    pub(crate) fn sql(&mut self) -> &'static Statements {
+        self.conn().sql()
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    pub(crate) async fn execute(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64> {
+        self.conn().execute(sql, args).await
+    }
+
+    /// The acting side of a change, as the database holds it now.
+    pub(crate) async fn acting(&mut self, actor: &Actor) -> Result<Acting> {
+        match actor {
+            Actor::System => Ok(Acting::System),
+            Actor::User(name) => match Snapshot::load_by_name(&mut self.conn(), name).await? {
+                Some(snapshot) => Ok(Acting::User(Box::new(snapshot.into_user()))),
+                None => Err(StoreError::Refused(Rule::ActorInactive)),
+            },
+        }
+    }
+
+    /// The user a change targets, as the database holds it now.
+    pub(crate) async fn target(&mut self, username: &str) -> Result<Snapshot> {
+        Snapshot::load_by_name(&mut self.conn(), username)
+            .await?
+            .ok_or_else(|| StoreError::UserNotFound(username.to_owned()))
+    }
+
+    /// The row id of a synced permission.
+    pub(crate) async fn permission_id(&mut self, cache: &Cache, perm: Permission) -> Result<i64> {
+        permission_id(&mut self.conn(), cache, perm).await
+    }
+
+    /// Writes one audit row, in this transaction.
+    pub(crate) async fn audit(&mut self, actor: &Actor, record: AuditRecord<'_>) -> Result<()> {
+        let sql = self.sql().insert_audit;
+        let args = [
+            now_micros().into(),
+            actor.label().into(),
+            record.action.into(),
+            record.user.into(),
+            record.group.into(),
+            record.permission.into(),
+            record.detail.into(),
+        ];
+        self.execute(sql, &args).await?;
+        Ok(())
+    }
+
+    /// Bumps the database's revision (on PostgreSQL, announced to other processes at commit);
+    /// returns the new one.
+    pub(crate) async fn bump_revision(&mut self) -> Result<i64> {
+        let sql = self.sql().bump_revision;
+        let (revision,): (i64,) = self.conn().fetch_one(sql, &[]).await?;
+        Ok(revision)
+    }
+
+    /// Refuses when a superuser exists: the single-superuser setting.
+    pub(crate) async fn refuse_second_superuser(&mut self) -> Result<()> {
+        let sql = self.sql().any_superuser;
+        match self.conn().fetch_optional::<(String,)>(sql, &[]).await? {
+            Some((existing,)) => Err(StoreError::SecondSuperuser { existing }),
+            None => Ok(()),
+        }
+    }
+
+    /// Commits the transaction.
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Tx::Sqlite(tx) => tx.commit().await?,
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// The row id of a synced permission, remembered in the cache; `UnknownPermission` telling to
+/// migrate when the row is missing.
+pub(crate) async fn permission_id(conn: &mut Conn<'_>, cache: &Cache, perm: Permission) -> Result<i64> {
+    if let Some(id) = cache.permission_id(perm.as_str()) {
+        return Ok(id);
+    }
+    let sql = conn.sql().permission_id;
+    let row: Option<(i64,)> = conn.fetch_optional(sql, &[perm.app_label().into(), perm.codename().into()]).await?;
+    let (id,) =
+        row.ok_or_else(|| StoreError::UnknownPermission(format!("{perm} (not in the database: run `migrate`)")))?;
+    cache.remember_permission_id(perm.as_str(), id);
+    Ok(id)
+}
