@@ -573,7 +573,7 @@ async fn sessions_and_tokens(store: TestStore) {
 
     let NewToken { id, token, .. } = store.create_token(&Actor::user(&bob), "bob", "laptop", None).await.unwrap();
     assert!(token.starts_with("pfw_"));
-    assert_eq!(store.token_user(&token).await.unwrap().unwrap().username(), "bob");
+    assert_eq!(store.token_user(&token).await.unwrap().unwrap().user.username(), "bob");
     assert_eq!(
         refused(store.create_token(&Actor::user(&bob), "carol", "x", None).await),
         Rule::NeedsPermission { perm: "auth.change_user" }

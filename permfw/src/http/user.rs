@@ -146,7 +146,7 @@ where
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
             return match store.token_user(token.trim()).await? {
-                Some(user) if user.is_active() => Ok(CurrentUser::User(Box::new(user))),
+                Some(found) if found.user.is_active() => Ok(CurrentUser::User(Box::new(found.user))),
                 _ => Err(ApiError::unauthorized("the token is unknown, revoked or expired; create a new one")),
             };
         }

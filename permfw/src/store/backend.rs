@@ -147,14 +147,18 @@ impl Backend {
         })
     }
 
-    /// A write transaction; it rolls back when dropped uncommitted. SQLite's begins `IMMEDIATE`,
-    /// so that concurrent writers wait for each other instead of failing.
+    /// A write transaction; it rolls back when dropped uncommitted. Writes run one at a time,
+    /// so that every rule holds under concurrency exactly as if the changes ran in turn: SQLite's
+    /// `BEGIN IMMEDIATE` takes the database's write lock; on PostgreSQL, a transaction-scoped
+    /// advisory lock, taken in the same round trip as `BEGIN`, does the same across processes.
+    /// (Serializable transactions would let independent writes overlap, at the price of retries
+    /// on every caller; permission changes are rare and short, and a lock is simpler to trust.)
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             #[cfg(feature = "postgres")]
-            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Backend::Postgres(pool) => Tx::Postgres(pool.begin_with(super::postgres::BEGIN_WRITE).await?),
         })
     }
 
@@ -186,13 +190,20 @@ impl Backend {
                 drop(cache);
                 tokio::spawn(async move {
                     loop {
-                        // `recv` reconnects by itself; an error means the pool is closed.
-                        let Ok(notification) = listener.recv().await else {
+                        // An error means the pool is closed.
+                        let Ok(received) = listener.try_recv().await else {
                             break;
                         };
                         let Some(cache) = weak.upgrade() else { break };
-                        let revision = notification.payload().parse().unwrap_or(i64::MAX);
-                        cache.invalidate_before(revision);
+                        match received {
+                            Some(notification) => {
+                                let revision = notification.payload().parse().unwrap_or(i64::MAX);
+                                cache.invalidate_before(revision);
+                            }
+                            // The connection was lost (the next call reconnects): changes
+                            // announced meanwhile were missed, so no snapshot can be trusted.
+                            None => cache.clear(),
+                        }
                     }
                 });
                 Ok(())

@@ -89,6 +89,13 @@ impl Cache {
         }
     }
 
+    /// Changes may have been missed (a lost connection to the database's announcements): drop
+    /// every snapshot.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn clear(&self) {
+        self.state().users.clear();
+    }
+
     pub(crate) fn permission_id(&self, perm: &str) -> Option<i64> {
         self.state().permission_ids.get(perm).copied()
     }

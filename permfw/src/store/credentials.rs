@@ -32,6 +32,42 @@ pub struct NewToken {
     pub token: String,
 }
 
+/// An API token as listed: never its secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct TokenRecord {
+    /// The token's id.
+    pub id: i64,
+    /// The name its owner gave it.
+    pub name: String,
+    /// When it was created, in microseconds since the Unix epoch.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "super::time::serialize"))]
+    pub created_at: i64,
+    /// When it was last used (to the minute), if ever.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "super::time::serialize_opt"))]
+    pub last_used_at: Option<i64>,
+    /// When it expires, if ever.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "super::time::serialize_opt"))]
+    pub expires_at: Option<i64>,
+    /// When it was revoked, if it was.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "super::time::serialize_opt"))]
+    pub revoked_at: Option<i64>,
+}
+
+/// The user of a live API token, and the token's id and expiry (a token may not mint one that
+/// outlives it).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct TokenUser {
+    /// The user, as a fresh snapshot.
+    pub user: User,
+    /// The token's id.
+    pub token_id: i64,
+    /// When the token expires, if ever, in microseconds since the Unix epoch.
+    pub expires_at: Option<i64>,
+}
+
 /// The user of a live session, with the session's CSRF token.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -111,7 +147,8 @@ impl Store {
     }
 
     /// Creates an API token for `username`, shown this once: only its hash is stored. A user may
-    /// create its own; another's needs the rules of changing that user.
+    /// create its own; another's only under the rules of taking control of an account (see
+    /// [`set_password`](Self::set_password)).
     ///
     /// # Errors
     ///
@@ -127,14 +164,44 @@ impl Store {
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
         let target = tx.target(username).await?;
-        acting.may_manage_credentials(target.target()).map_err(StoreError::Refused)?;
+        let target_id = target.id;
+        acting.may_take_control(&target.into_user()).map_err(StoreError::Refused)?;
         let sql = tx.sql().insert_token;
         let token_hash = digest(&token);
-        let args = [target.id.into(), name.into(), token_hash.as_str().into(), now_micros().into(), expires_at.into()];
+        let args = [target_id.into(), name.into(), token_hash.as_str().into(), now_micros().into(), expires_at.into()];
         let (id,): (i64,) = tx.conn().fetch_one(sql, &args).await?;
-        tx.audit(actor, AuditRecord::new("create_token").user(username).detail(name)).await?;
+        let detail = format!("token #{id} {name}");
+        tx.audit(actor, AuditRecord::new("create_token").user(username).detail(&detail)).await?;
         tx.commit().await?;
         Ok(NewToken { id, token })
+    }
+
+    /// A user's API tokens, newest first, live or not (never their secrets). A user may list its
+    /// own; another's only under the rules of taking control of an account.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UserNotFound`], [`StoreError::Refused`].
+    pub async fn list_tokens(&self, actor: &Actor, username: &str) -> Result<Vec<TokenRecord>> {
+        let mut tx = self.inner.backend.begin().await?;
+        let acting = tx.acting(actor).await?;
+        let target = tx.target(username).await?;
+        let target_id = target.id;
+        acting.may_take_control(&target.into_user()).map_err(StoreError::Refused)?;
+        let sql = tx.sql().list_tokens;
+        let rows: Vec<(i64, String, i64, Option<i64>, Option<i64>, Option<i64>)> =
+            tx.conn().fetch_all(sql, &[target_id.into()]).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, created_at, last_used_at, expires_at, revoked_at)| TokenRecord {
+                id,
+                name,
+                created_at,
+                last_used_at,
+                expires_at,
+                revoked_at,
+            })
+            .collect())
     }
 
     /// Revokes a token by id; the rules of [`create_token`](Self::create_token).
@@ -150,29 +217,32 @@ impl Store {
         let (username, id, superuser) = owner.ok_or_else(|| StoreError::UserNotFound(format!("token #{token_id}")))?;
         acting.may_manage_credentials(Target { id, superuser }).map_err(StoreError::Refused)?;
         tx.execute(sql.revoke_token, &[now_micros().into(), token_id.into()]).await?;
-        let detail = token_id.to_string();
+        let detail = format!("token #{token_id}");
         tx.audit(actor, AuditRecord::new("revoke_token").user(&username).detail(&detail)).await?;
         tx.commit().await
     }
 
-    /// The user of a live API token, as a fresh snapshot; `None` for an unknown, revoked or
-    /// expired one.
+    /// The user of a live API token, as a fresh snapshot, with the token's id and expiry;
+    /// `None` for an unknown, revoked or expired one. Records the use (to the minute).
     ///
     /// # Errors
     ///
     /// A database error.
-    pub async fn token_user(&self, token: &str) -> Result<Option<User>> {
+    pub async fn token_user(&self, token: &str) -> Result<Option<TokenUser>> {
+        let now = now_micros();
         let mut pooled = self.inner.backend.acquire().await?;
         let mut conn = pooled.conn();
-        let sql = conn.sql().token_user;
+        let sql = conn.sql();
         let token_hash = digest(token);
-        let username: Option<(String,)> =
-            conn.fetch_optional(sql, &[token_hash.as_str().into(), now_micros().into()]).await?;
-        drop(pooled);
-        match username {
-            Some((name,)) => Ok(Some(self.get_user(&name).await?)),
-            None => Ok(None),
+        let found: Option<(i64, String, Option<i64>, Option<i64>)> =
+            conn.fetch_optional(sql.token_user, &[token_hash.as_str().into(), now.into()]).await?;
+        let Some((token_id, username, last_used_at, expires_at)) = found else { return Ok(None) };
+        if last_used_at.is_none_or(|last| last < now - 60_000_000) {
+            conn.execute(sql.touch_token, &[now.into(), token_id.into()]).await?;
         }
+        drop(pooled);
+        let user = self.get_user(&username).await?;
+        Ok(Some(TokenUser { user, token_id, expires_at }))
     }
 }
 

@@ -24,6 +24,12 @@ pub enum Rule {
     SuperuserOnly,
     /// A user may not change its own groups, permissions or flags, not even through a group.
     OwnRights,
+    /// Taking control of another account (its password, email, tokens) would hand over a
+    /// permission the acting user lacks: whoever controls an account holds its permissions.
+    TargetHoldsMore {
+        /// A permission the target holds and the acting user lacks.
+        perm: String,
+    },
 }
 
 impl fmt::Display for Rule {
@@ -41,6 +47,11 @@ impl fmt::Display for Rule {
             Rule::OwnRights => {
                 f.write_str("a user may not change its own groups, permissions or flags; ask a superuser")
             }
+            Rule::TargetHoldsMore { perm } => write!(
+                f,
+                "taking control of this account (its password, email or tokens) would hand over `{perm}`, \
+                 which the acting user lacks; ask a superuser"
+            ),
         }
     }
 }

@@ -3,9 +3,9 @@
 use super::audit::AuditRecord;
 use super::error::{Result, Rule, StoreError};
 use super::grants::resolve_all;
-use super::rules::Acting;
+use super::rules::{Acting, Target};
 use super::tx::Tx;
-use super::{Actor, Store};
+use super::{Actor, Store, now_micros};
 use crate::perms::AsPermission;
 use crate::{Group, HasPerms, Permission, registry};
 
@@ -92,17 +92,36 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes a group; its members lose what it gave them. Needs `auth.delete_group`.
+    /// Deletes a group; its members lose what it gave them. Needs `auth.delete_group`, and
+    /// what revoking each of the group's permissions and taking each member out would need (see
+    /// [`revoke_group`](Self::revoke_group) and [`remove_from_group`](Self::remove_from_group)).
+    /// The audit log keeps what was lost: a `revoke_group` row per permission and a
+    /// `remove_member` row per member, with the detail `group deleted`.
     ///
     /// # Errors
     ///
     /// [`StoreError::GroupNotFound`], [`StoreError::Refused`].
     pub async fn delete_group(&self, actor: &Actor, name: &str) -> Result<()> {
         let mut tx = self.inner.backend.begin().await?;
-        tx.acting(actor).await?.require(Group::DELETE_GROUP).map_err(StoreError::Refused)?;
-        let (id, _) = group(&mut tx, name).await?;
-        let sql = tx.sql().delete_group;
-        tx.execute(sql, &[id.into()]).await?;
+        let acting = tx.acting(actor).await?;
+        let (id, perms) = group(&mut tx, name).await?;
+        let sql = tx.sql();
+        let has_members = tx.conn().fetch_optional::<(i64,)>(sql.group_has_members, &[id.into()]).await?.is_some();
+        let actor_id = match &acting {
+            Acting::User(user) => user.id(),
+            Acting::System => None,
+        };
+        let off_limits: Option<(i64, bool)> = if has_members {
+            tx.conn().fetch_optional(sql.group_member_off_limits, &[id.into(), actor_id.unwrap_or(0).into()]).await?
+        } else {
+            None
+        };
+        let off_limits = off_limits.map(|(id, superuser)| Target { id, superuser });
+        acting.may_delete_group(&perms, has_members, off_limits).map_err(StoreError::Refused)?;
+        let args = [now_micros().into(), actor.label().into(), name.into(), id.into()];
+        tx.execute(sql.audit_deleted_group_permissions, &args).await?;
+        tx.execute(sql.audit_deleted_group_members, &args).await?;
+        tx.execute(sql.delete_group, &[id.into()]).await?;
         tx.audit(actor, AuditRecord::new("delete_group").group(name)).await?;
         let revision = tx.bump_revision().await?;
         tx.commit().await?;

@@ -36,6 +36,7 @@ mod snapshot;
 mod sqlite;
 mod statements;
 mod sync;
+mod throttle;
 #[cfg(feature = "serde")]
 pub(crate) mod time;
 mod tx;
@@ -44,13 +45,13 @@ mod users;
 use std::sync::Arc;
 
 pub use self::audit::AuditEntry;
-pub use self::credentials::{NewToken, Session, SessionUser};
+pub use self::credentials::{NewToken, Session, SessionUser, TokenRecord, TokenUser};
 pub use self::error::{Result, Rule, StoreError};
 pub use self::grants::{EffectivePermission, UserRef};
 pub use self::groups::GroupRecord;
 pub use self::query::{AuditQuery, UserPage, WithPerm};
 pub use self::sync::{PermissionRecord, PermissionStatus, SyncReport};
-pub use self::users::UserRecord;
+pub use self::users::{UserRecord, UserUpdate};
 
 use self::backend::{Backend, PoolSizes};
 use self::cache::Cache;
@@ -115,6 +116,7 @@ pub struct StoreOptions {
     cache_capacity: usize,
     max_connections: Option<u32>,
     min_connections: Option<u32>,
+    login_throttle: throttle::Throttle,
 }
 
 impl StoreOptions {
@@ -125,6 +127,7 @@ impl StoreOptions {
             cache_capacity: 10_000,
             max_connections: None,
             min_connections: None,
+            login_throttle: throttle::Throttle::default(),
         }
     }
 
@@ -152,6 +155,17 @@ impl StoreOptions {
     /// Ignored for a shared pool.
     pub fn min_connections(mut self, connections: u32) -> Self {
         self.min_connections = Some(connections);
+        self
+    }
+
+    /// How many login attempts a username, or a client address, gets per window before further
+    /// ones are refused unchecked (default 5 per 15 minutes, django-axes' defaults). Counted in the
+    /// database, so every process shares them.
+    pub fn login_throttle(mut self, max_attempts: u32, window: std::time::Duration) -> Self {
+        self.login_throttle = throttle::Throttle {
+            max_attempts: i64::from(max_attempts.max(1)),
+            window_secs: i64::try_from(window.as_secs()).unwrap_or(i64::MAX),
+        };
         self
     }
 

@@ -23,6 +23,11 @@ pub(crate) fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
+/// Whether `stored` is a hash a password can match (not empty, not unusable).
+pub(crate) fn is_usable(stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok()
+}
+
 /// A hash to verify against when the user does not exist, so that timing does not tell.
 pub(crate) fn dummy() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();

@@ -7,11 +7,16 @@ use super::statements::Statements;
 /// The channel on which changes announce their revision (`bump_revision` notifies it).
 pub(crate) const CHANNEL: &str = "permfw_changes";
 
+/// Begins a write transaction and takes the store's write lock (a transaction-scoped advisory
+/// lock, released at commit or rollback), in one round trip.
+pub(crate) const BEGIN_WRITE: &str = "BEGIN; SELECT pg_advisory_xact_lock(7021946323297660791)";
+
 pub(crate) static STATEMENTS: Statements = Statements {
     migrations: &[
         (1, include_str!("migrations/postgres/0001_initial.sql")),
         (2, include_str!("migrations/postgres/0002_sessions_and_tokens.sql")),
         (3, include_str!("migrations/postgres/0003_user_search.sql")),
+        (4, include_str!("migrations/postgres/0004_throttle_and_token_use.sql")),
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     schema_version: "SELECT MAX(version) FROM permfw_migrations",
@@ -61,6 +66,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
     user_password: "SELECT password, is_active FROM auth_user WHERE username = $1",
     touch_last_login: "UPDATE auth_user SET last_login = $1 WHERE username = $2",
     set_password: "UPDATE auth_user SET password = $1 WHERE id = $2",
+    set_email: "UPDATE auth_user SET email = $1 WHERE id = $2",
     set_active: "UPDATE auth_user SET is_active = $1 WHERE id = $2",
     set_staff: "UPDATE auth_user SET is_staff = $1 WHERE id = $2",
     set_superuser: "UPDATE auth_user SET is_superuser = $1 WHERE id = $2",
@@ -101,6 +107,15 @@ pub(crate) static STATEMENTS: Statements = Statements {
     insert_group: "INSERT INTO auth_group (name) VALUES ($1)",
     rename_group: "UPDATE auth_group SET name = $1 WHERE id = $2",
     delete_group: "DELETE FROM auth_group WHERE id = $1",
+    group_has_members: "SELECT user_id FROM auth_user_groups WHERE group_id = $1 LIMIT 1",
+    group_member_off_limits: "SELECT u.id, u.is_superuser FROM auth_user_groups ug JOIN auth_user u ON u.id = ug.user_id \
+        WHERE ug.group_id = $1 AND (u.is_superuser OR u.id = $2) LIMIT 1",
+    audit_deleted_group_members: "INSERT INTO permfw_audit (at, actor, action, target_user, target_group, detail) \
+        SELECT $1, $2, 'remove_member', u.username, $3, 'group deleted' FROM auth_user_groups ug \
+        JOIN auth_user u ON u.id = ug.user_id WHERE ug.group_id = $4",
+    audit_deleted_group_permissions: "INSERT INTO permfw_audit (at, actor, action, target_group, permission, detail) \
+        SELECT $1, $2, 'revoke_group', $3, p.app_label || '.' || p.codename, 'group deleted' \
+        FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = $4",
     add_member: "INSERT INTO auth_user_groups (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     remove_member: "DELETE FROM auth_user_groups WHERE user_id = $1 AND group_id = $2",
     is_member: "SELECT user_id FROM auth_user_groups WHERE user_id = $1 AND group_id = $2",
@@ -112,18 +127,37 @@ pub(crate) static STATEMENTS: Statements = Statements {
     session_user: "SELECT u.username, s.csrf_token FROM permfw_session s JOIN auth_user u ON u.id = s.user_id \
         WHERE s.key_hash = $1 AND s.expires_at > $2",
     delete_session: "DELETE FROM permfw_session WHERE key_hash = $1",
+    end_sessions: "DELETE FROM permfw_session WHERE user_id = $1",
+    revoke_tokens: "UPDATE permfw_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    list_tokens: "SELECT id, name, created_at, last_used_at, expires_at, revoked_at FROM permfw_token \
+        WHERE user_id = $1 ORDER BY id DESC",
+    touch_token: "UPDATE permfw_token SET last_used_at = $1 WHERE id = $2 \
+        AND (last_used_at IS NULL OR last_used_at < $1 - 60000000)",
     insert_token: "INSERT INTO permfw_token (user_id, name, token_hash, created_at, expires_at) \
         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     token_owner: "SELECT u.username, u.id, u.is_superuser FROM permfw_token t JOIN auth_user u ON u.id = t.user_id \
         WHERE t.id = $1",
     revoke_token: "UPDATE permfw_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-    token_user: "SELECT u.username FROM permfw_token t JOIN auth_user u ON u.id = t.user_id \
+    token_user: "SELECT t.id, u.username, t.last_used_at, t.expires_at FROM permfw_token t \
+        JOIN auth_user u ON u.id = t.user_id \
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
 
     all_permissions: "SELECT id, app_label, model, codename, name FROM auth_permission",
     insert_permission: "INSERT INTO auth_permission (app_label, model, codename, name) VALUES ($1, $2, $3, $4)",
     update_permission: "UPDATE auth_permission SET name = $1, model = $2 WHERE id = $3",
     delete_permission: "DELETE FROM auth_permission WHERE id = $1",
+    count_login_attempt: "INSERT INTO permfw_login_attempt AS a (key, attempts, window_start) VALUES ($1, 1, $2) \
+        ON CONFLICT (key) DO UPDATE SET \
+        attempts = CASE WHEN a.window_start < $3 THEN 1 ELSE a.attempts + 1 END, \
+        window_start = CASE WHEN a.window_start < $3 THEN $2 ELSE a.window_start END \
+        RETURNING attempts",
+    clear_login_attempts: "DELETE FROM permfw_login_attempt WHERE key = $1",
+    audit_pruned_user_grants: "INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
+        SELECT $1, '<system>', 'revoke_user', u.username, $2, 'stale permission pruned' \
+        FROM auth_user_user_permissions up JOIN auth_user u ON u.id = up.user_id WHERE up.permission_id = $3",
+    audit_pruned_group_grants: "INSERT INTO permfw_audit (at, actor, action, target_group, permission, detail) \
+        SELECT $1, '<system>', 'revoke_group', g.name, $2, 'stale permission pruned' \
+        FROM auth_group_permissions gp JOIN auth_group g ON g.id = gp.group_id WHERE gp.permission_id = $3",
 };
 
 /// Django's `icontains`, through the trigram indexes (`pg_trgm`) of `ILIKE`.

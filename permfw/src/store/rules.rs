@@ -73,6 +73,45 @@ impl Acting {
         }
     }
 
+    /// Taking control of another account (setting its password or email, minting or listing its
+    /// tokens): the rules of changing it, and it holds nothing the actor lacks, since whoever
+    /// controls an account holds its permissions. One's own account is always one's own.
+    pub(crate) fn may_take_control(&self, target: &User) -> Result<(), Rule> {
+        if let Acting::User(user) = self
+            && user.id() == target.id()
+        {
+            return Ok(());
+        }
+        self.may_change_user(Target { id: target.id().unwrap_or_default(), superuser: target.is_superuser() })?;
+        let Some(user) = self.unrestricted()? else {
+            return Ok(());
+        };
+        match target.permission_set().iter().find(|perm| !user.has_perm(*perm)) {
+            Some(perm) => Err(Rule::TargetHoldsMore { perm: perm.as_str().to_owned() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Deleting a group: `auth.delete_group`, and what revoking each of its permissions and
+    /// taking each member out would need. `off_limits` is a member the actor may not change (a
+    /// superuser, or the actor itself), if any.
+    pub(crate) fn may_delete_group(
+        &self,
+        perms: &[Permission],
+        has_members: bool,
+        off_limits: Option<Target>,
+    ) -> Result<(), Rule> {
+        self.require(Group::DELETE_GROUP)?;
+        if !perms.is_empty() {
+            self.may_change_group_perms(perms)?;
+        }
+        if has_members {
+            // Any member stands for them all: the rules differ only for the off-limits ones.
+            self.may_change_membership(off_limits.unwrap_or(Target { id: 0, superuser: false }), perms)?;
+        }
+        Ok(())
+    }
+
     /// Handing over `perm` (to a user, a group, or through a membership): only what the actor
     /// holds, and `auth.change_user` only from a superuser.
     pub(crate) fn may_hand_over(&self, perm: Permission) -> Result<(), Rule> {
@@ -151,6 +190,42 @@ mod tests {
             Err(Rule::NeedsPermission { perm: "auth.change_user" })
         );
         assert!(Acting::System.may_manage_credentials(OTHER).is_ok());
+    }
+
+    #[test]
+    fn control_of_an_account_needs_everything_it_holds() {
+        let actor = user(1, &[User::CHANGE_USER, Post::VIEW_POST]);
+        let weaker = User::builder("weaker").id(2).permission(Post::VIEW_POST).build();
+        let stronger = User::builder("stronger").id(3).permissions([Post::VIEW_POST, Post::PUBLISH_POST]).build();
+        assert!(actor.may_take_control(&weaker).is_ok());
+        assert_eq!(
+            actor.may_take_control(&stronger),
+            Err(Rule::TargetHoldsMore { perm: "rules_test.publish_post".into() })
+        );
+        let itself = User::builder("user1").id(1).permission(Post::DELETE_POST).build();
+        assert!(actor.may_take_control(&itself).is_ok(), "its own account");
+        assert!(Acting::System.may_take_control(&stronger).is_ok());
+    }
+
+    #[test]
+    fn deleting_a_group_needs_what_emptying_it_needs() {
+        let perms = [Post::PUBLISH_POST];
+        let deleter = user(1, &[Group::DELETE_GROUP]);
+        assert!(deleter.may_delete_group(&[], false, None).is_ok(), "an empty group");
+        assert_eq!(
+            deleter.may_delete_group(&perms, false, None),
+            Err(Rule::NeedsPermission { perm: "auth.change_group" })
+        );
+        let editor = user(1, &[Group::DELETE_GROUP, Group::CHANGE_GROUP, User::CHANGE_USER, Post::PUBLISH_POST]);
+        assert!(editor.may_delete_group(&perms, true, None).is_ok());
+        assert_eq!(
+            editor.may_delete_group(&perms, true, Some(Target { id: 1, superuser: false })),
+            Err(Rule::OwnRights)
+        );
+        assert_eq!(
+            user(1, &[Group::DELETE_GROUP, Group::CHANGE_GROUP]).may_delete_group(&[], true, None),
+            Err(Rule::NeedsPermission { perm: "auth.change_user" })
+        );
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub(crate) struct Statements {
     pub(crate) touch_last_login: &'static str,
     /// `$1` password hash, `$2` user id.
     pub(crate) set_password: &'static str,
+    /// `$1` email, `$2` user id.
+    pub(crate) set_email: &'static str,
     /// `$1` value, `$2` user id.
     pub(crate) set_active: &'static str,
     /// `$1` value, `$2` user id.
@@ -102,6 +104,16 @@ pub(crate) struct Statements {
     pub(crate) rename_group: &'static str,
     /// `$1` group id.
     pub(crate) delete_group: &'static str,
+    /// `$1` group id -> a member's id, if any.
+    pub(crate) group_has_members: &'static str,
+    /// `$1` group id, `$2` the actor's id -> (id, is_superuser) of a member that is a superuser
+    /// or the actor, if any.
+    pub(crate) group_member_off_limits: &'static str,
+    /// Audits each member of a group being deleted: `$1` at, `$2` actor, `$3` group name, `$4`
+    /// group id.
+    pub(crate) audit_deleted_group_members: &'static str,
+    /// Audits each permission of a group being deleted: binds as `audit_deleted_group_members`.
+    pub(crate) audit_deleted_group_permissions: &'static str,
     /// `$1` user id, `$2` group id.
     pub(crate) add_member: &'static str,
     /// `$1` user id, `$2` group id.
@@ -119,14 +131,28 @@ pub(crate) struct Statements {
     pub(crate) session_user: &'static str,
     /// `$1` key hash.
     pub(crate) delete_session: &'static str,
+    /// `$1` user id: ends every session of the user.
+    pub(crate) end_sessions: &'static str,
+    /// `$1` at, `$2` user id: revokes every live token of the user.
+    pub(crate) revoke_tokens: &'static str,
+    /// `$1` user id -> (id, name, created at, last used at, expires at, revoked at), newest first.
+    pub(crate) list_tokens: &'static str,
+    /// `$1` at, `$2` token id: records a use, at most once a minute.
+    pub(crate) touch_token: &'static str,
     /// `$1` user id, `$2` name, `$3` token hash, `$4` created at, `$5` expires at -> id.
     pub(crate) insert_token: &'static str,
     /// `$1` token id -> (username, id, is_superuser) of its owner.
     pub(crate) token_owner: &'static str,
     /// `$1` at, `$2` token id.
     pub(crate) revoke_token: &'static str,
-    /// `$1` token hash, `$2` now -> the username of a live token.
+    /// `$1` token hash, `$2` now -> (id, username, last used at, expires at) of a live token.
     pub(crate) token_user: &'static str,
+
+    /// `$1` key, `$2` now, `$3` the window's start -> the attempts counted in the window,
+    /// this one included.
+    pub(crate) count_login_attempt: &'static str,
+    /// `$1` key.
+    pub(crate) clear_login_attempts: &'static str,
 
     /// -> (id, app label, model, codename, name) of every permission row.
     pub(crate) all_permissions: &'static str,
@@ -136,4 +162,10 @@ pub(crate) struct Statements {
     pub(crate) update_permission: &'static str,
     /// `$1` id.
     pub(crate) delete_permission: &'static str,
+    /// Audits each user's direct grant of a permission being pruned: `$1` at, `$2` permission,
+    /// `$3` permission id.
+    pub(crate) audit_pruned_user_grants: &'static str,
+    /// Audits each group's grant of a permission being pruned: binds as
+    /// `audit_pruned_user_grants`.
+    pub(crate) audit_pruned_group_grants: &'static str,
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::audit::AuditRecord;
 use super::error::Result;
-use super::{Actor, Store};
+use super::{Actor, Store, now_micros};
 use crate::registry;
 
 /// What a sync did and found.
@@ -108,6 +108,10 @@ impl Store {
         for (full, row) in stale {
             report.stale.push(full.clone());
             if prune {
+                // The grants go with the row: the audit log keeps each one.
+                let args = [now_micros().into(), full.as_str().into(), row.id.into()];
+                tx.execute(sql.audit_pruned_user_grants, &args).await?;
+                tx.execute(sql.audit_pruned_group_grants, &args).await?;
                 tx.execute(sql.delete_permission, &[row.id.into()]).await?;
                 tx.audit(&Actor::System, AuditRecord::new("prune_permission").permission(full)).await?;
                 report.pruned.push(full.clone());

@@ -27,3 +27,13 @@ pub(crate) fn rfc3339(micros: i64) -> String {
 pub(crate) fn serialize<S: serde::Serializer>(micros: &i64, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&rfc3339(*micros))
 }
+
+/// Serializes an optional time as an RFC 3339 UTC string, or null.
+#[cfg(feature = "serde")]
+#[allow(clippy::ref_option)]
+pub(crate) fn serialize_opt<S: serde::Serializer>(micros: &Option<i64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match micros {
+        Some(micros) => serializer.serialize_str(&rfc3339(*micros)),
+        None => serializer.serialize_none(),
+    }
+}

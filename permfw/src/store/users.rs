@@ -5,6 +5,7 @@ use super::error::{Result, StoreError};
 use super::exec::Built;
 use super::query::UserPage;
 use super::snapshot::Snapshot;
+use super::tx::Tx;
 use super::{Actor, Store, now_micros, password};
 use crate::User;
 
@@ -41,6 +42,23 @@ pub(crate) fn check_username(username: &str) -> Result<()> {
         (_, None) => return Ok(()),
     };
     Err(StoreError::InvalidName { what: "username", why })
+}
+
+/// Checks an email address: empty (none), or `local@domain` without spaces, 254 characters at
+/// most.
+pub(crate) fn check_email(email: &str) -> Result<()> {
+    let why = if email.chars().count() > 254 {
+        "it has more than 254 characters"
+    } else if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        "it has a space or a control character"
+    } else if !email.is_empty()
+        && !email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+    {
+        "write it as name@example.com, or leave it empty"
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::InvalidName { what: "email", why: why.to_owned() })
 }
 
 impl Store {
@@ -129,6 +147,7 @@ impl Store {
         superuser: bool,
     ) -> Result<User> {
         check_username(username)?;
+        check_email(email)?;
         let hash = match password {
             Some(p) if !p.is_empty() => password::hash(p)?,
             Some(_) => return Err(StoreError::Password("a blank password is not allowed".into())),
@@ -169,11 +188,11 @@ impl Store {
         let mut conn = pooled.conn();
         let sql = conn.sql();
         let stored: Option<(String, bool)> = conn.fetch_optional(sql.user_password, &[username.into()]).await?;
-        let Some((hash, active)) = stored else {
-            let _ = password::verify(password, password::dummy());
-            return Ok(None);
-        };
-        if !password::verify(password, &hash) || !active {
+        // Argon2 runs every time, so that timing tells no unknown user, no unusable password.
+        let (hash, active) = stored.unwrap_or_default();
+        let usable = password::is_usable(&hash);
+        let matches = password::verify(password, if usable { &hash } else { password::dummy() });
+        if !(usable && matches && active) {
             return Ok(None);
         }
         conn.execute(sql.touch_last_login, &[now_micros().into(), username.into()]).await?;
@@ -195,8 +214,9 @@ impl Store {
         Ok(password::verify(password, &stored))
     }
 
-    /// Sets a password: a user may set its own; another's needs the rules of
-    /// [`set_active`](Self::set_active).
+    /// Sets a password: a user may set its own; another's only under the rules of taking
+    /// control of an account (those of [`set_active`](Self::set_active), and the account holds
+    /// nothing the actor lacks). Ends the user's sessions and revokes its API tokens.
     ///
     /// # Errors
     ///
@@ -209,21 +229,34 @@ impl Store {
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
         let target = tx.target(username).await?;
-        acting.may_manage_credentials(target.target()).map_err(StoreError::Refused)?;
-        let sql = tx.sql().set_password;
-        tx.execute(sql, &[hash.as_str().into(), target.id.into()]).await?;
+        let id = target.id;
+        acting.may_take_control(&target.into_user()).map_err(StoreError::Refused)?;
+        let sql = tx.sql();
+        tx.execute(sql.set_password, &[hash.as_str().into(), id.into()]).await?;
+        end_credentials(&mut tx, id).await?;
         tx.audit(actor, AuditRecord::new("set_password").user(username)).await?;
         tx.commit().await
     }
 
+    /// Changes a user's email, under the rules of taking control of an account (see
+    /// [`set_password`](Self::set_password)): password resets and invitations follow the email.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UserNotFound`], [`StoreError::Refused`], [`StoreError::InvalidName`].
+    pub async fn set_email(&self, actor: &Actor, username: &str, email: &str) -> Result<()> {
+        self.update_user(actor, username, UserUpdate::new().email(email)).await
+    }
+
     /// Activates or deactivates a user (Django: "unselect this instead of deleting accounts").
     /// Needs `auth.change_user`; never on oneself or on a superuser, but by a superuser.
+    /// Deactivating ends the user's sessions and revokes its API tokens.
     ///
     /// # Errors
     ///
     /// [`StoreError::UserNotFound`], [`StoreError::Refused`].
     pub async fn set_active(&self, actor: &Actor, username: &str, active: bool) -> Result<()> {
-        self.set_flag(actor, username, Flag::Active, active).await
+        self.update_user(actor, username, UserUpdate::new().is_active(active)).await
     }
 
     /// Gives or takes the staff flag (admin access); the rules of [`set_active`](Self::set_active).
@@ -232,7 +265,7 @@ impl Store {
     ///
     /// [`StoreError::UserNotFound`], [`StoreError::Refused`].
     pub async fn set_staff(&self, actor: &Actor, username: &str, staff: bool) -> Result<()> {
-        self.set_flag(actor, username, Flag::Staff, staff).await
+        self.update_user(actor, username, UserUpdate::new().is_staff(staff)).await
     }
 
     /// Makes or unmakes a superuser: only the system or a superuser, and a second superuser only
@@ -242,30 +275,54 @@ impl Store {
     ///
     /// [`StoreError::UserNotFound`], [`StoreError::Refused`], [`StoreError::SecondSuperuser`].
     pub async fn set_superuser(&self, actor: &Actor, username: &str, superuser: bool) -> Result<()> {
-        self.set_flag(actor, username, Flag::Superuser, superuser).await
+        self.update_user(actor, username, UserUpdate::new().is_superuser(superuser)).await
     }
 
-    async fn set_flag(&self, actor: &Actor, username: &str, flag: Flag, value: bool) -> Result<()> {
+    /// Applies several changes to a user in one transaction, each under its rule (those of
+    /// [`set_email`](Self::set_email), [`set_active`](Self::set_active),
+    /// [`set_staff`](Self::set_staff), [`set_superuser`](Self::set_superuser)); a refusal of any
+    /// part writes nothing.
+    ///
+    /// # Errors
+    ///
+    /// As the setters of each part.
+    pub async fn update_user(&self, actor: &Actor, username: &str, update: UserUpdate) -> Result<()> {
+        if let Some(email) = &update.email {
+            check_email(email)?;
+        }
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
         let target = tx.target(username).await?;
+        let (id, rights) = (target.id, target.target());
+        let user = target.into_user();
         let sql = tx.sql();
-        let (statement, action) = match flag {
-            Flag::Active => (sql.set_active, "set_active"),
-            Flag::Staff => (sql.set_staff, "set_staff"),
-            Flag::Superuser => (sql.set_superuser, "set_superuser"),
-        };
-        if flag == Flag::Superuser {
-            acting.require_superuser().map_err(StoreError::Refused)?;
-            if value && !self.inner.options.allow_multiple_superusers && !target.target().superuser {
-                tx.refuse_second_superuser().await?;
-            }
-        } else {
-            acting.may_change_user(target.target()).map_err(StoreError::Refused)?;
+        if let Some(email) = &update.email {
+            acting.may_take_control(&user).map_err(StoreError::Refused)?;
+            tx.execute(sql.set_email, &[email.into(), id.into()]).await?;
+            tx.audit(actor, AuditRecord::new("set_email").user(username).detail(email)).await?;
         }
-        tx.execute(statement, &[value.into(), target.id.into()]).await?;
-        let detail = value.to_string();
-        tx.audit(actor, AuditRecord::new(action).user(username).detail(&detail)).await?;
+        let flags = [
+            (update.is_active, sql.set_active, "set_active"),
+            (update.is_staff, sql.set_staff, "set_staff"),
+            (update.is_superuser, sql.set_superuser, "set_superuser"),
+        ];
+        for (value, statement, action) in flags {
+            let Some(value) = value else { continue };
+            if action == "set_superuser" {
+                acting.require_superuser().map_err(StoreError::Refused)?;
+                if value && !self.inner.options.allow_multiple_superusers && !rights.superuser {
+                    tx.refuse_second_superuser().await?;
+                }
+            } else {
+                acting.may_change_user(rights).map_err(StoreError::Refused)?;
+            }
+            tx.execute(statement, &[value.into(), id.into()]).await?;
+            if action == "set_active" && !value {
+                end_credentials(&mut tx, id).await?;
+            }
+            let detail = value.to_string();
+            tx.audit(actor, AuditRecord::new(action).user(username).detail(&detail)).await?;
+        }
         let revision = tx.bump_revision().await?;
         tx.commit().await?;
         self.inner.cache.invalidate_before(revision);
@@ -312,9 +369,58 @@ impl Store {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Flag {
-    Active,
-    Staff,
-    Superuser,
+/// Ends a user's sessions and revokes its API tokens, in the change's transaction.
+async fn end_credentials(tx: &mut Tx, user_id: i64) -> Result<()> {
+    let sql = tx.sql();
+    tx.execute(sql.end_sessions, &[user_id.into()]).await?;
+    tx.execute(sql.revoke_tokens, &[now_micros().into(), user_id.into()]).await?;
+    Ok(())
+}
+
+/// A change to a user's email and flags, applied in one transaction by [`Store::update_user`].
+/// Parts left unset stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct UserUpdate {
+    email: Option<String>,
+    is_active: Option<bool>,
+    is_staff: Option<bool>,
+    is_superuser: Option<bool>,
+}
+
+impl UserUpdate {
+    /// No change yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the email address.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// Activates or deactivates the account.
+    pub fn is_active(mut self, active: bool) -> Self {
+        self.is_active = Some(active);
+        self
+    }
+
+    /// Gives or takes the staff flag.
+    pub fn is_staff(mut self, staff: bool) -> Self {
+        self.is_staff = Some(staff);
+        self
+    }
+
+    /// Makes or unmakes a superuser.
+    pub fn is_superuser(mut self, superuser: bool) -> Self {
+        self.is_superuser = Some(superuser);
+        self
+    }
+
+    /// Whether it changes nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
