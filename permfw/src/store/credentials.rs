@@ -32,6 +32,9 @@ pub struct NewToken {
     pub token: String,
 }
 
+/// id, name, created at, last used at, expires at, revoked at.
+type TokenRow = (i64, String, i64, Option<i64>, Option<i64>, Option<i64>);
+
 /// An API token as listed: never its secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -189,8 +192,7 @@ impl Store {
         let target_id = target.id;
         acting.may_take_control(&target.into_user()).map_err(StoreError::Refused)?;
         let sql = tx.sql().list_tokens;
-        let rows: Vec<(i64, String, i64, Option<i64>, Option<i64>, Option<i64>)> =
-            tx.conn().fetch_all(sql, &[target_id.into()]).await?;
+        let rows: Vec<TokenRow> = tx.conn().fetch_all(sql, &[target_id.into()]).await?;
         Ok(rows
             .into_iter()
             .map(|(id, name, created_at, last_used_at, expires_at, revoked_at)| TokenRecord {
