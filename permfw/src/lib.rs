@@ -62,24 +62,24 @@
 
 extern crate self as permfw;
 
-mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod denied;
 mod group;
+mod has_perms;
 #[cfg(feature = "axum")]
 pub mod http;
 mod permission;
-mod perms;
+mod permission_set;
 mod registry;
-mod set;
 #[cfg(feature = "store")]
 pub mod store;
+mod system_check;
 mod user;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::perms::Key;
+    pub use crate::has_perms::Key;
     pub use crate::private::*;
 }
 mod private;
@@ -89,13 +89,13 @@ mod private;
 #[doc = include_str!("../../README.md")]
 mod readme {}
 
-pub use crate::check::{CheckMessage, Level, check};
 pub use crate::denied::{DenialReason, PermissionDenied};
 pub use crate::group::Group;
+pub use crate::has_perms::{AsPermission, HasPerms};
 pub use crate::permission::{Model, ModelInfo, Permission};
-pub use crate::perms::{AsPermission, HasPerms};
+pub use crate::permission_set::PermissionSet;
 pub use crate::registry::{Registry, RegistryError, register_models, registry};
-pub use crate::set::PermissionSet;
+pub use crate::system_check::{CheckMessage, Level, check};
 pub use crate::user::{AnonymousUser, User, UserBuilder};
 
 /// Derives [`Model`](trait@Model): the default and custom permissions of a model, one const per

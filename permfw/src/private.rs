@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub use inventory;
 
 use crate::denied::PermissionDenied;
+use crate::has_perms::HasPerms;
 use crate::permission::Permission;
 pub use crate::permission::{FirstId, ModelInfo, PermissionInfo};
-use crate::perms::HasPerms;
 use crate::registry::registry;
 
 /// The `Permission` at `index` of `model`'s permissions; `index` is in range.

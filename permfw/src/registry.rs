@@ -91,23 +91,23 @@ pub struct Registry {
     models: Vec<&'static ModelInfo>,
     /// Indexed by id: by app label, model, then declaration.
     permissions: Vec<Permission>,
-    lookup: HashMap<&'static str, Ids, BuildHasherDefault<FxHasher>>,
+    lookup: HashMap<&'static str, IdsOfName, BuildHasherDefault<FxHasher>>,
     /// Sorted by label; ids of one app are contiguous.
     apps: Vec<(&'static str, Range<u32>)>,
     sites: Vec<&'static GuardSite>,
 }
 
 /// The ids of one `app_label.codename`: one, unless two models declare it.
-enum Ids {
+enum IdsOfName {
     One(u32),
     Many(Vec<u32>),
 }
 
-impl Ids {
+impl IdsOfName {
     fn as_slice(&self) -> &[u32] {
         match self {
-            Ids::One(id) => std::slice::from_ref(id),
-            Ids::Many(ids) => ids,
+            IdsOfName::One(id) => std::slice::from_ref(id),
+            IdsOfName::Many(ids) => ids,
         }
     }
 }
@@ -135,11 +135,11 @@ impl Registry {
                 permissions.push(perm);
                 lookup
                     .entry(perm.as_str())
-                    .and_modify(|ids: &mut Ids| match ids {
-                        Ids::One(one) => *ids = Ids::Many(vec![*one, id]),
-                        Ids::Many(many) => many.push(id),
+                    .and_modify(|ids: &mut IdsOfName| match ids {
+                        IdsOfName::One(one) => *ids = IdsOfName::Many(vec![*one, id]),
+                        IdsOfName::Many(many) => many.push(id),
                     })
-                    .or_insert(Ids::One(id));
+                    .or_insert(IdsOfName::One(id));
             }
             let end = permissions.len() as u32;
             match apps.last_mut() {
@@ -190,7 +190,7 @@ impl Registry {
 
     #[inline]
     pub(crate) fn ids(&self, perm: &str) -> &[u32] {
-        self.lookup.get(perm).map_or(&[], Ids::as_slice)
+        self.lookup.get(perm).map_or(&[], IdsOfName::as_slice)
     }
 
     pub(crate) fn permission(&self, id: u32) -> Option<Permission> {

@@ -2,9 +2,9 @@
 
 use crate::Model;
 use crate::group::Group;
+use crate::has_perms::HasPerms;
 use crate::permission::Permission;
-use crate::perms::HasPerms;
-use crate::set::PermissionSet;
+use crate::permission_set::PermissionSet;
 
 /// A user: Django's `auth.User` as a snapshot of its flags, groups and permissions.
 ///

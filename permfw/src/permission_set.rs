@@ -1,7 +1,7 @@
 //! A user's permissions as bitsets of registry ids: a check is one bit test.
 
+use crate::has_perms::{AsPermission, Key};
 use crate::permission::Permission;
-use crate::perms::{AsPermission, Key};
 use crate::registry::registry;
 
 /// Registry ids held directly and through groups, packed for a cache.
@@ -10,12 +10,12 @@ pub(crate) type PackedIds = (Box<[u16]>, Box<[u16]>);
 /// A set of permissions: a bitset of registry ids, plus the rare permission whose model is not
 /// registered (kept by value, checked by comparison).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Ids {
+pub(crate) struct IdSet {
     words: Vec<u64>,
     unregistered: Vec<Permission>,
 }
 
-impl Ids {
+impl IdSet {
     pub(crate) const fn new() -> Self {
         Self { words: Vec::new(), unregistered: Vec::new() }
     }
@@ -46,7 +46,7 @@ impl Ids {
         }
     }
 
-    pub(crate) fn union_with(&mut self, other: &Ids) {
+    pub(crate) fn union_with(&mut self, other: &IdSet) {
         if self.words.len() < other.words.len() {
             self.words.resize(other.words.len(), 0);
         }
@@ -132,8 +132,8 @@ fn contains_str(words: &[u64], unregistered: [&[Permission]; 2], perm: &str) -> 
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PermissionSet {
-    user: Ids,
-    group: Ids,
+    user: IdSet,
+    group: IdSet,
     /// `user | group`, word by word: what a check reads, one load and one bit test.
     all: Vec<u64>,
 }
@@ -142,7 +142,7 @@ impl PermissionSet {
     /// An empty set.
     #[must_use]
     pub const fn new() -> Self {
-        Self { user: Ids::new(), group: Ids::new(), all: Vec::new() }
+        Self { user: IdSet::new(), group: IdSet::new(), all: Vec::new() }
     }
 
     /// Adds a permission granted to the user directly.
@@ -163,7 +163,7 @@ impl PermissionSet {
         self.refresh();
     }
 
-    pub(crate) fn add_group(&mut self, group: &Ids) {
+    pub(crate) fn add_group(&mut self, group: &IdSet) {
         self.group.union_with(group);
         self.refresh();
     }
@@ -220,7 +220,7 @@ impl PermissionSet {
     /// The registry ids held directly and through groups, packed for a cache; `None` when a
     /// permission of an unregistered model, or an id past `u16`, is held.
     pub(crate) fn packed_ids(&self) -> Option<PackedIds> {
-        let pack = |ids: &Ids| -> Option<Box<[u16]>> {
+        let pack = |ids: &IdSet| -> Option<Box<[u16]>> {
             if !ids.unregistered.is_empty() {
                 return None;
             }
@@ -236,7 +236,7 @@ impl PermissionSet {
             for &id in ids {
                 words[usize::from(id) / 64] |= 1 << (id % 64);
             }
-            Ids { words, unregistered: Vec::new() }
+            IdSet { words, unregistered: Vec::new() }
         };
         let mut set = Self { user: bits(user), group: bits(group), all: Vec::new() };
         set.refresh();

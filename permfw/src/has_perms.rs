@@ -5,9 +5,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::permission::Permission;
+use crate::permission_set::PermissionSet;
 use crate::private::GuardSite;
 use crate::registry::registry;
-use crate::set::PermissionSet;
 
 /// What [`HasPerms::has_perm`] takes: a [`Permission`] (checked by the compiler, one bit test),
 /// or an `"app_label.codename"` string (looked up in the registry; an unknown one is not held).
