@@ -66,6 +66,7 @@ extern crate self as permfw;
 pub mod cli;
 mod denied;
 mod group;
+mod guard;
 mod has_perms;
 #[cfg(feature = "axum")]
 pub mod http;
