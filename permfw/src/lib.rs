@@ -70,6 +70,7 @@ mod guard;
 mod has_perms;
 #[cfg(feature = "axum")]
 pub mod http;
+mod model;
 mod permission;
 mod permission_set;
 mod registry;
@@ -93,7 +94,8 @@ mod readme {}
 pub use crate::denied::{DenialReason, PermissionDenied};
 pub use crate::group::Group;
 pub use crate::has_perms::{AsPermission, HasPerms};
-pub use crate::permission::{Model, ModelInfo, Permission};
+pub use crate::model::ModelInfo;
+pub use crate::permission::{Model, Permission};
 pub use crate::permission_set::PermissionSet;
 pub use crate::registry::{Registry, RegistryError, register_models, registry};
 pub use crate::system_check::{CheckMessage, Level, check};

@@ -7,28 +7,9 @@ pub use inventory;
 
 pub use crate::guard::{Guarded, IntoRequired, Options, Required, check, required};
 
-use crate::permission::Permission;
-pub use crate::permission::{FirstId, ModelInfo, PermissionInfo};
+pub use crate::model::{FirstId, ModelEntry, ModelInfo, PermissionInfo};
+pub use crate::permission::permission;
 use crate::registry::registry;
-
-/// The `Permission` at `index` of `model`'s permissions; `index` is in range.
-#[must_use]
-pub const fn permission(model: &'static ModelInfo, index: u32) -> Permission {
-    Permission::from_model(model, index)
-}
-
-/// A model registered by `#[derive(Model)]`.
-#[derive(Debug)]
-pub struct ModelEntry(pub(crate) &'static ModelInfo);
-
-impl ModelEntry {
-    #[must_use]
-    pub const fn new(model: &'static ModelInfo) -> Self {
-        Self(model)
-    }
-}
-
-inventory::collect!(ModelEntry);
 
 /// A permission string written in a `#[permission_required]`, registered so that
 /// `permfw::check()` can report it when no model declares it.

@@ -6,8 +6,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use crate::permission::{ModelInfo, Permission};
-use crate::private::{GuardEntry, GuardSite, ModelEntry};
+use crate::model::{ModelEntry, ModelInfo};
+use crate::permission::Permission;
+use crate::private::{GuardEntry, GuardSite};
 
 static REGISTRY: OnceLock<Registry> = OnceLock::new();
 static EXPLICIT: Mutex<Vec<&'static ModelInfo>> = Mutex::new(Vec::new());
