@@ -2,9 +2,9 @@
 //! the user and the required permissions before the body, and returns the denial when it fails.
 
 use crate::denied::PermissionDenied;
+use crate::guard_site::GuardSite;
 use crate::has_perms::HasPerms;
 use crate::permission::Permission;
-use crate::private::GuardSite;
 
 /// Django's decorator options, carried into the denial.
 #[derive(Debug)]

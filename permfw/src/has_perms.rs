@@ -4,9 +4,9 @@ use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::guard_site::GuardSite;
 use crate::permission::Permission;
 use crate::permission_set::PermissionSet;
-use crate::private::GuardSite;
 use crate::registry::registry;
 
 /// What [`HasPerms::has_perm`] takes: a [`Permission`] (checked by the compiler, one bit test),

@@ -67,6 +67,7 @@ pub mod cli;
 mod denied;
 mod group;
 mod guard;
+mod guard_site;
 mod has_perms;
 #[cfg(feature = "axum")]
 pub mod http;

@@ -8,7 +8,6 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::model::{ModelEntry, ModelInfo};
 use crate::permission::Permission;
-use crate::private::{GuardEntry, GuardSite};
 
 static REGISTRY: OnceLock<Registry> = OnceLock::new();
 static EXPLICIT: Mutex<Vec<&'static ModelInfo>> = Mutex::new(Vec::new());
@@ -95,7 +94,6 @@ pub struct Registry {
     lookup: HashMap<&'static str, IdsOfName, BuildHasherDefault<FxHasher>>,
     /// Sorted by label; ids of one app are contiguous.
     apps: Vec<(&'static str, Range<u32>)>,
-    sites: Vec<&'static GuardSite>,
 }
 
 /// The ids of one `app_label.codename`: one, unless two models declare it.
@@ -148,10 +146,7 @@ impl Registry {
                 _ => apps.push((model.app_label(), first..end)),
             }
         }
-
-        let mut sites: Vec<&'static GuardSite> = inventory::iter::<GuardEntry>.into_iter().map(|e| e.0).collect();
-        sites.sort_by_key(|s| (s.file(), s.line(), s.column()));
-        Self { models, permissions, lookup, apps, sites }
+        Self { models, permissions, lookup, apps }
     }
 
     /// Every registered permission: by app label, model, then declaration order.
@@ -201,10 +196,6 @@ impl Registry {
     pub(crate) fn app_ids(&self, app_label: &str) -> Option<Range<u32>> {
         let index = self.apps.binary_search_by(|(label, _)| (*label).cmp(app_label)).ok()?;
         Some(self.apps[index].1.clone())
-    }
-
-    pub(crate) fn guard_sites(&self) -> &[&'static GuardSite] {
-        &self.sites
     }
 }
 
