@@ -1,7 +1,7 @@
 //! Groups: named sets of permissions that their members inherit.
 
 use crate::Model;
-use crate::has_perms::AsPermission;
+use crate::as_permission::AsPermission;
 use crate::permission::Permission;
 use crate::permission_set::IdSet;
 

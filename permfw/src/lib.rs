@@ -62,6 +62,7 @@
 
 extern crate self as permfw;
 
+mod as_permission;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod denied;
@@ -82,7 +83,6 @@ mod user;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::has_perms::Key;
     pub use crate::private::*;
 }
 mod private;
@@ -92,9 +92,10 @@ mod private;
 #[doc = include_str!("../../README.md")]
 mod readme {}
 
+pub use crate::as_permission::AsPermission;
 pub use crate::denied::{DenialReason, PermissionDenied};
 pub use crate::group::Group;
-pub use crate::has_perms::{AsPermission, HasPerms};
+pub use crate::has_perms::HasPerms;
 pub use crate::model::ModelInfo;
 pub use crate::permission::{Model, Permission};
 pub use crate::permission_set::PermissionSet;

@@ -1,6 +1,6 @@
 //! A user's permissions as bitsets of registry ids: a check is one bit test.
 
-use crate::has_perms::{AsPermission, Key};
+use crate::as_permission::{AsPermission, Key};
 use crate::permission::Permission;
 use crate::registry::registry;
 

@@ -5,7 +5,7 @@ use super::error::{Result, Rule, StoreError};
 use super::rules::{ADD_GROUP, Acting, CHANGE_GROUP, DELETE_GROUP};
 use super::users::{Snapshot, acting, audit, permission_id, resolve_all, target};
 use super::{Actor, Store};
-use crate::has_perms::AsPermission;
+use crate::as_permission::AsPermission;
 use crate::{Group, registry};
 
 /// A group as listed.

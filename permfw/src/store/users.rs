@@ -8,7 +8,7 @@ use super::error::{Result, StoreError};
 use super::row::RowExt;
 use super::rules::{ADD_USER, Rights, Target};
 use super::{Actor, Store, now_micros, password};
-use crate::has_perms::{AsPermission, Key};
+use crate::as_permission::{AsPermission, Key};
 use crate::{Group, User, registry};
 
 /// One user's snapshot in one statement and one row: the user, the database's revision, its
