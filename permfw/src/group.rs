@@ -1,6 +1,5 @@
 //! Groups: named sets of permissions that their members inherit.
 
-use crate::Model;
 use crate::as_permission::AsPermission;
 use crate::permission::Permission;
 use crate::permission_set::IdSet;
@@ -18,7 +17,7 @@ use crate::permission_set::IdSet;
 /// ```
 ///
 /// It is also the model of permfw's `auth` app: `Group::ADD_GROUP`, `Group::CHANGE_GROUP`, ...
-#[derive(Model, Clone, Debug, PartialEq, Eq)]
+#[derive(permfw_derive::Model, Clone, Debug, PartialEq, Eq)]
 #[model(app_label = "auth")]
 pub struct Group {
     name: String,

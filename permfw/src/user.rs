@@ -1,6 +1,5 @@
 //! Users as plain values: built in code and tests, loaded by a store.
 
-use crate::Model;
 use crate::group::Group;
 use crate::has_perms::HasPerms;
 use crate::permission::Permission;
@@ -20,7 +19,7 @@ use crate::permission_set::PermissionSet;
 ///
 /// It is also the model of permfw's `auth` app, whose permissions guard user management:
 /// `User::ADD_USER`, `User::CHANGE_USER`, `User::DELETE_USER`, `User::VIEW_USER`.
-#[derive(Model, Clone, Debug, PartialEq, Eq)]
+#[derive(permfw_derive::Model, Clone, Debug, PartialEq, Eq)]
 #[model(app_label = "auth")]
 pub struct User {
     id: Option<i64>,
