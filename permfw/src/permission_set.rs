@@ -5,6 +5,7 @@ use crate::permission::Permission;
 use crate::registry::registry;
 
 /// Registry ids held directly and through groups, packed for a cache.
+#[cfg(feature = "store")]
 pub(crate) type PackedIds = (Box<[u16]>, Box<[u16]>);
 
 /// A set of permissions: a bitset of registry ids, plus the rare permission whose model is not
@@ -219,6 +220,7 @@ impl PermissionSet {
 
     /// The registry ids held directly and through groups, packed for a cache; `None` when a
     /// permission of an unregistered model, or an id past `u16`, is held.
+    #[cfg(feature = "store")]
     pub(crate) fn packed_ids(&self) -> Option<PackedIds> {
         let pack = |ids: &IdSet| -> Option<Box<[u16]>> {
             if !ids.unregistered.is_empty() {
@@ -230,6 +232,7 @@ impl PermissionSet {
     }
 
     /// The set holding these registry ids, as [`packed_ids`](Self::packed_ids) gave them.
+    #[cfg(feature = "store")]
     pub(crate) fn from_packed_ids(user: &[u16], group: &[u16]) -> Self {
         let bits = |ids: &[u16]| {
             let mut words = vec![0u64; ids.iter().map(|&id| usize::from(id) / 64 + 1).max().unwrap_or(0)];
