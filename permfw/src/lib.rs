@@ -56,6 +56,7 @@
 //! | `axum` | `http` | the caller in axum handlers, sessions, API tokens, the REST API |
 //! | `admin` | `http` | the admin pages for staff |
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
