@@ -49,7 +49,7 @@ impl Expander<'_> {
 }
 
 pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
-    let Guarded { mut func, user, user_span } = guarded;
+    let Guarded { func, user, user_span } = guarded;
     let required_var = Ident::new("__permfw_required", Span::mixed_site());
     let fn_name = func.sig.ident.to_string();
     let mut expander = Expander { fn_name: &fn_name, sites: Vec::new(), groups: Vec::new() };
@@ -74,8 +74,7 @@ pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
         )
     };
     let from_denied = quote_spanned!(return_span=> ::permfw::__private::Guarded::from_denied(#denied));
-    let body = &func.block;
-    *func.block = syn::parse_quote!({
+    func.with_prologue(quote! {
         {
             #(#sites)*
             #(#groups)*
@@ -84,7 +83,5 @@ pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
                 return #from_denied;
             }
         }
-        #body
-    });
-    quote!(#func)
+    })
 }

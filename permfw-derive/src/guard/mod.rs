@@ -71,6 +71,25 @@ mod tests {
     }
 
     #[test]
+    fn the_body_is_kept_as_written_even_when_it_does_not_parse() {
+        let out = expand(
+            quote!("blog.publish_post"),
+            quote!(
+                fn publish(user: &User) -> Result<(), PermissionDenied> {
+                    #![allow(unused_mut)]
+                    let x = ;
+                    Ok(())
+                }
+            ),
+        )
+        .to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        let inner = out.find("# ! [allow (unused_mut)]").unwrap();
+        assert!(inner < out.find("__PERMFW_SITE_0").unwrap(), "{out}");
+        assert!(out.contains("{ let x = ; Ok (()) }"), "{out}");
+    }
+
+    #[test]
     fn consts_any_and_options() {
         let out = expand_ok(
             quote!(
