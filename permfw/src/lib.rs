@@ -145,4 +145,6 @@ pub use permfw_derive::Model;
 ///   function returns `Result<_, E>` with `E: From<PermissionDenied>`.
 /// - Django's `raise_exception = true` and `login_url = "/accounts/login/"` are kept in the
 ///   denial for the HTTP integration (a 403, or a redirect to log in).
+/// - `crate = my_app::permfw` names permfw where an application reaches it through a re-export
+///   or under another name, as `#[model(crate = ...)]` does.
 pub use permfw_derive::permission_required;

@@ -28,8 +28,10 @@ use crate::model::{ModelInfo, PermissionInfo};
 ///
 /// - `#[model(...)]`, Django's `Meta` options, every key optional: `app_label` (default: the
 ///   crate's name), `model_name` (default: the type name lower-cased, `BlogPost` -> `blogpost`),
-///   `verbose_name` (default: the type name split into words, `BlogPost` -> `blog post`) and
-///   `default_permissions` (default `["add", "change", "delete", "view"]`; `[]` for none);
+///   `verbose_name` (default: the type name split into words, `BlogPost` -> `blog post`),
+///   `default_permissions` (default `["add", "change", "delete", "view"]`; `[]` for none), and
+///   `crate = my_app::permfw` (or serde's `crate = "my_app::permfw"`) where an application
+///   reaches permfw through a re-export or under another name;
 /// - `#[permissions(...)]`, the custom permissions, as `codename = "Human name"` or
 ///   `("codename", "Human name")`; several attributes add up, in order.
 ///

@@ -5,4 +5,4 @@ pub use inventory;
 pub use crate::guard::{Guarded, IntoRequired, Options, Required, check, required};
 pub use crate::guard_site::{GuardEntry, GuardSite};
 pub use crate::model::{FirstId, ModelEntry, ModelInfo, PermissionInfo};
-pub use crate::permission::permission;
+pub use crate::permission::{Model, Permission, permission};
