@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod codename;
+mod crate_path;
 mod ctxt;
 mod guard;
 mod model;

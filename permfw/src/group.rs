@@ -1,9 +1,8 @@
 //! Groups: named sets of permissions that their members inherit.
 
-use crate::Model;
+use crate::as_permission::AsPermission;
 use crate::permission::Permission;
-use crate::perms::AsPermission;
-use crate::set::Ids;
+use crate::permission_set::IdSet;
 
 /// A group: Django's `auth.Group`, a name and permissions that every member has.
 ///
@@ -18,18 +17,18 @@ use crate::set::Ids;
 /// ```
 ///
 /// It is also the model of permfw's `auth` app: `Group::ADD_GROUP`, `Group::CHANGE_GROUP`, ...
-#[derive(Model, Clone, Debug, PartialEq, Eq)]
+#[derive(permfw_derive::Model, Clone, Debug, PartialEq, Eq)]
 #[model(app_label = "auth")]
 pub struct Group {
     name: String,
-    perms: Ids,
+    perms: IdSet,
 }
 
 impl Group {
     /// A group with no permission.
     #[must_use]
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), perms: Ids::new() }
+        Self { name: name.into(), perms: IdSet::new() }
     }
 
     /// The group with these permissions added.
@@ -74,7 +73,7 @@ impl Group {
         self.perms.iter()
     }
 
-    pub(crate) fn ids(&self) -> &Ids {
+    pub(crate) fn ids(&self) -> &IdSet {
         &self.perms
     }
 }

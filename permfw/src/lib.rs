@@ -56,27 +56,32 @@
 //! | `axum` | `http` | the caller in axum handlers, sessions, API tokens, the REST API |
 //! | `admin` | `http` | the admin pages for staff |
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
 extern crate self as permfw;
 
-mod check;
+mod as_permission;
 #[cfg(all(feature = "cli", any(feature = "sqlite", feature = "postgres")))]
 pub mod cli;
 mod denied;
 mod group;
+mod guard;
+mod guard_site;
+mod has_perms;
 #[cfg(all(feature = "axum", any(feature = "sqlite", feature = "postgres")))]
 pub mod http;
+mod model;
 mod permission;
-mod perms;
+mod permission_set;
 mod registry;
 #[cfg(feature = "serde")]
 mod serialize;
-mod set;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod store;
+mod system_check;
 
 #[cfg(all(feature = "store", not(any(feature = "sqlite", feature = "postgres"))))]
 compile_error!(
@@ -88,7 +93,6 @@ mod user;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::perms::Key;
     pub use crate::private::*;
 }
 mod private;
@@ -98,13 +102,15 @@ mod private;
 #[doc = include_str!("../../README.md")]
 mod readme {}
 
-pub use crate::check::{CheckMessage, Level, check};
+pub use crate::as_permission::AsPermission;
 pub use crate::denied::{DenialReason, PermissionDenied};
 pub use crate::group::Group;
-pub use crate::permission::{Model, ModelInfo, Permission};
-pub use crate::perms::{AsPermission, HasPerms};
+pub use crate::has_perms::HasPerms;
+pub use crate::model::ModelInfo;
+pub use crate::permission::{Model, Permission};
+pub use crate::permission_set::PermissionSet;
 pub use crate::registry::{Registry, RegistryError, register_models, registry};
-pub use crate::set::PermissionSet;
+pub use crate::system_check::{CheckMessage, Level, check};
 pub use crate::user::{AnonymousUser, User, UserBuilder};
 
 /// Derives [`Model`](trait@Model): the default and custom permissions of a model, one const per
@@ -148,4 +154,6 @@ pub use permfw_derive::Model;
 ///   function returns `Result<_, E>` with `E: From<PermissionDenied>`.
 /// - Django's `raise_exception = true` and `login_url = "/accounts/login/"` are kept in the
 ///   denial for the HTTP integration (a 403, or a redirect to log in).
+/// - `crate = my_app::permfw` names permfw where an application reaches it through a re-export
+///   or under another name, as `#[model(crate = ...)]` does.
 pub use permfw_derive::permission_required;

@@ -6,8 +6,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use crate::permission::{ModelInfo, Permission};
-use crate::private::{GuardEntry, GuardSite, ModelEntry};
+use crate::model::{ModelEntry, ModelInfo};
+use crate::permission::Permission;
 
 static REGISTRY: OnceLock<Registry> = OnceLock::new();
 static EXPLICIT: Mutex<Vec<&'static ModelInfo>> = Mutex::new(Vec::new());
@@ -91,23 +91,22 @@ pub struct Registry {
     models: Vec<&'static ModelInfo>,
     /// Indexed by id: by app label, model, then declaration.
     permissions: Vec<Permission>,
-    lookup: HashMap<&'static str, Ids, BuildHasherDefault<FxHasher>>,
+    lookup: HashMap<&'static str, IdsOfName, BuildHasherDefault<FxHasher>>,
     /// Sorted by label; ids of one app are contiguous.
     apps: Vec<(&'static str, Range<u32>)>,
-    sites: Vec<&'static GuardSite>,
 }
 
 /// The ids of one `app_label.codename`: one, unless two models declare it.
-enum Ids {
+enum IdsOfName {
     One(u32),
     Many(Vec<u32>),
 }
 
-impl Ids {
+impl IdsOfName {
     fn as_slice(&self) -> &[u32] {
         match self {
-            Ids::One(id) => std::slice::from_ref(id),
-            Ids::Many(ids) => ids,
+            IdsOfName::One(id) => std::slice::from_ref(id),
+            IdsOfName::Many(ids) => ids,
         }
     }
 }
@@ -135,11 +134,11 @@ impl Registry {
                 permissions.push(perm);
                 lookup
                     .entry(perm.as_str())
-                    .and_modify(|ids: &mut Ids| match ids {
-                        Ids::One(one) => *ids = Ids::Many(vec![*one, id]),
-                        Ids::Many(many) => many.push(id),
+                    .and_modify(|ids: &mut IdsOfName| match ids {
+                        IdsOfName::One(one) => *ids = IdsOfName::Many(vec![*one, id]),
+                        IdsOfName::Many(many) => many.push(id),
                     })
-                    .or_insert(Ids::One(id));
+                    .or_insert(IdsOfName::One(id));
             }
             let end = permissions.len() as u32;
             match apps.last_mut() {
@@ -147,10 +146,7 @@ impl Registry {
                 _ => apps.push((model.app_label(), first..end)),
             }
         }
-
-        let mut sites: Vec<&'static GuardSite> = inventory::iter::<GuardEntry>.into_iter().map(|e| e.0).collect();
-        sites.sort_by_key(|s| (s.file(), s.line(), s.column()));
-        Self { models, permissions, lookup, apps, sites }
+        Self { models, permissions, lookup, apps }
     }
 
     /// Every registered permission: by app label, model, then declaration order.
@@ -190,7 +186,7 @@ impl Registry {
 
     #[inline]
     pub(crate) fn ids(&self, perm: &str) -> &[u32] {
-        self.lookup.get(perm).map_or(&[], Ids::as_slice)
+        self.lookup.get(perm).map_or(&[], IdsOfName::as_slice)
     }
 
     pub(crate) fn permission(&self, id: u32) -> Option<Permission> {
@@ -200,10 +196,6 @@ impl Registry {
     pub(crate) fn app_ids(&self, app_label: &str) -> Option<Range<u32>> {
         let index = self.apps.binary_search_by(|(label, _)| (*label).cmp(app_label)).ok()?;
         Some(self.apps[index].1.clone())
-    }
-
-    pub(crate) fn guard_sites(&self) -> &[&'static GuardSite] {
-        &self.sites
     }
 }
 

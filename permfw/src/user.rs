@@ -1,10 +1,9 @@
 //! Users as plain values: built in code and tests, loaded by a store.
 
-use crate::Model;
 use crate::group::Group;
+use crate::has_perms::HasPerms;
 use crate::permission::Permission;
-use crate::perms::HasPerms;
-use crate::set::PermissionSet;
+use crate::permission_set::PermissionSet;
 
 /// A user: Django's `auth.User` as a snapshot of its flags, groups and permissions.
 ///
@@ -20,7 +19,7 @@ use crate::set::PermissionSet;
 ///
 /// It is also the model of permfw's `auth` app, whose permissions guard user management:
 /// `User::ADD_USER`, `User::CHANGE_USER`, `User::DELETE_USER`, `User::VIEW_USER`.
-#[derive(Model, Clone, Debug, PartialEq, Eq)]
+#[derive(permfw_derive::Model, Clone, Debug, PartialEq, Eq)]
 #[model(app_label = "auth")]
 pub struct User {
     id: Option<i64>,
@@ -80,13 +79,13 @@ impl User {
     }
 
     /// Flags as bits: active, staff, superuser.
-    #[cfg(feature = "store")]
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn flag_bits(&self) -> u8 {
         u8::from(self.is_active) | u8::from(self.is_staff) << 1 | u8::from(self.is_superuser) << 2
     }
 
     /// A user from a cache's packed parts.
-    #[cfg(feature = "store")]
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn from_parts(
         id: i64,
         username: &str,

@@ -1,12 +1,12 @@
 //! Parses `#[permission_required(...)]`: permissions (strings or const paths), `any(...)`
-//! groups, and the options `user`, `raise_exception` and `login_url`.
+//! groups, and the options `user`, `raise_exception`, `login_url` and `crate`.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::parse::{ParseStream, Parser};
-use syn::{Expr, ExprPath, Ident, Lit, LitBool, LitStr, Token};
+use syn::{Expr, ExprPath, Ident, Lit, LitBool, LitStr, Path, Token};
 
-use crate::codename;
 use crate::ctxt::Ctxt;
+use crate::{codename, crate_path};
 
 /// One required permission, or a group of which any one suffices.
 pub enum Required {
@@ -21,11 +21,13 @@ pub struct Args {
     pub user: Option<Ident>,
     pub raise_exception: Option<LitBool>,
     pub login_url: Option<LitStr>,
+    /// `crate = path`: where the generated code finds permfw.
+    pub krate: Option<Path>,
     /// Whether any permission was written, valid or not (to avoid a second error for a bad one).
     written: bool,
 }
 
-const OPTIONS: &str = "`user = name`, `raise_exception = true` or `login_url = \"...\"`";
+const OPTIONS: &str = "`user = name`, `raise_exception = true`, `login_url = \"...\"` or `crate = path`";
 const PERMISSION_FORMS: &str = "expected a permission: a string such as \"blog.publish_post\", a const such as `Post::PUBLISH_POST`, or `any(...)`";
 
 pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {
@@ -153,6 +155,10 @@ fn option(cx: &Ctxt, left: Expr, right: Expr, args: &mut Args) {
                 set_once(cx, &key, &mut args.login_url, url);
             }
             other => cx.error_spanned_by(&other, "expected a URL string, e.g. `login_url = \"/accounts/login/\"`"),
+        },
+        "crate" => match crate_path::from_expr(&right) {
+            Ok(path) => set_once(cx, &key, &mut args.krate, path),
+            Err(err) => cx.push(err),
         },
         _ => cx.error_spanned_by(&key, format_args!("unknown option `{key}`; expected {OPTIONS}")),
     }

@@ -7,6 +7,7 @@ use syn::{Ident, ReturnType};
 
 use super::args::{Args, Required};
 use super::item::Guarded;
+use crate::crate_path;
 
 struct Expander<'a> {
     fn_name: &'a str,
@@ -21,7 +22,7 @@ impl Expander<'_> {
     fn required(&mut self, required: &Required) -> TokenStream {
         match required {
             Required::Path(path) => {
-                quote_spanned!(path.span()=> ::permfw::__private::required(#path))
+                quote_spanned!(path.span()=> __permfw::required(#path))
             }
             Required::Str(lit) => {
                 let site = format_ident!("__PERMFW_SITE_{}", self.sites.len());
@@ -29,27 +30,27 @@ impl Expander<'_> {
                 let line = quote_spanned!(lit.span()=> ::core::line!());
                 let column = quote_spanned!(lit.span()=> ::core::column!());
                 self.sites.push(quote! {
-                    static #site: ::permfw::__private::GuardSite = ::permfw::__private::GuardSite::new(
+                    static #site: __permfw::GuardSite = __permfw::GuardSite::new(
                         #lit, #fn_name, ::core::module_path!(), ::core::file!(), #line, #column,
                     );
-                    ::permfw::__private::inventory::submit! {
-                        ::permfw::__private::GuardEntry::new(&#site)
+                    __permfw::inventory::submit! {
+                        __permfw::GuardEntry::new(&#site)
                     }
                 });
-                quote!(::permfw::__private::Required::Site(&#site))
+                quote!(__permfw::Required::Site(&#site))
             }
             Required::Any(group) => {
                 let members: Vec<TokenStream> = group.iter().map(|r| self.required(r)).collect();
                 let local = Ident::new(&format!("__permfw_any_{}", self.groups.len()), Span::mixed_site());
                 self.groups.push(quote!(let #local = [#(#members),*];));
-                quote!(::permfw::__private::Required::Any(&#local))
+                quote!(__permfw::Required::Any(&#local))
             }
         }
     }
 }
 
 pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
-    let Guarded { mut func, user, user_span } = guarded;
+    let Guarded { func, user, user_span } = guarded;
     let required_var = Ident::new("__permfw_required", Span::mixed_site());
     let fn_name = func.sig.ident.to_string();
     let mut expander = Expander { fn_name: &fn_name, sites: Vec::new(), groups: Vec::new() };
@@ -67,16 +68,17 @@ pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
     };
     let denied = Ident::new("__permfw_denied", Span::mixed_site());
     let check = quote_spanned! {user_span=>
-        ::permfw::__private::check(
+        __permfw::check(
             &#user,
             &#required_var,
-            &::permfw::__private::Options { raise_exception: #raise_exception, login_url: #login_url },
+            &__permfw::Options { raise_exception: #raise_exception, login_url: #login_url },
         )
     };
-    let from_denied = quote_spanned!(return_span=> ::permfw::__private::Guarded::from_denied(#denied));
-    let body = &func.block;
-    *func.block = syn::parse_quote!({
+    let from_denied = quote_spanned!(return_span=> __permfw::Guarded::from_denied(#denied));
+    let use_private = crate_path::use_private(args.krate.as_ref());
+    func.with_prologue(quote! {
         {
+            #use_private
             #(#sites)*
             #(#groups)*
             let #required_var = [#(#required),*];
@@ -84,7 +86,5 @@ pub fn expand(args: &Args, guarded: Guarded) -> TokenStream {
                 return #from_denied;
             }
         }
-        #body
-    });
-    quote!(#func)
+    })
 }

@@ -1,21 +1,77 @@
 //! Finds the function to guard and the argument the user is taken from.
 
 use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, TokenStreamExt};
+use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, ItemFn, Pat};
+use syn::{Attribute, FnArg, Ident, Pat, Signature, Visibility, token};
 
 use crate::ctxt::Ctxt;
 
 /// A function that can be guarded, with the name of its user argument.
 pub struct Guarded {
-    pub func: ItemFn,
+    pub func: Function,
     pub user: Ident,
     /// Where a user type that is not `HasPerms` is reported: the user argument.
     pub user_span: Span,
 }
 
+/// A function as written: attributes, visibility and signature parsed, the body kept as tokens
+/// (tracing-attributes' `MaybeItemFn`). The guard needs nothing from the body, and a syntax error
+/// in it is left for rustc to report in its own words.
+pub struct Function {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub sig: Signature,
+    brace: token::Brace,
+    inner_attrs: Vec<Attribute>,
+    body: TokenStream,
+}
+
+impl Parse for Function {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        let content;
+        let brace = syn::braced!(content in input);
+        let inner_attrs = content.call(Attribute::parse_inner)?;
+        let body = content.parse()?;
+        Ok(Self { attrs, vis, sig, brace, inner_attrs, body })
+    }
+}
+
+impl Function {
+    /// The function with `prologue` run first, and its body kept as written in a block of its own.
+    pub fn with_prologue(self, prologue: TokenStream) -> TokenStream {
+        let Self { attrs, vis, sig, brace, inner_attrs, body } = self;
+        let mut nested = TokenStream::new();
+        brace.surround(&mut nested, |tokens| tokens.extend(body));
+        quote::quote! {
+            #(#attrs)*
+            #vis #sig {
+                #(#inner_attrs)*
+                #prologue
+                #nested
+            }
+        }
+    }
+}
+
+impl ToTokens for Function {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.append_all(&self.attrs);
+        self.vis.to_tokens(tokens);
+        self.sig.to_tokens(tokens);
+        self.brace.surround(tokens, |tokens| {
+            tokens.append_all(&self.inner_attrs);
+            tokens.extend(self.body.clone());
+        });
+    }
+}
+
 pub fn parse(cx: &Ctxt, item: TokenStream, named: Option<&Ident>) -> Option<Guarded> {
-    let func = match syn::parse2::<ItemFn>(item.clone()) {
+    let func = match syn::parse2::<Function>(item.clone()) {
         Ok(func) => func,
         Err(_) => {
             not_a_function(cx, item);
@@ -28,7 +84,7 @@ pub fn parse(cx: &Ctxt, item: TokenStream, named: Option<&Ident>) -> Option<Guar
             "`#[permission_required]` cannot guard a `const fn`: permissions are checked at run time; remove `const`",
         );
     }
-    let (user, user_span) = user_argument(cx, &func, named)?;
+    let (user, user_span) = user_argument(cx, &func.sig, named)?;
     Some(Guarded { func, user, user_span })
 }
 
@@ -56,8 +112,7 @@ fn not_a_function(cx: &Ctxt, item: TokenStream) {
     cx.error_at(span, "`#[permission_required]` can only guard a function with a body");
 }
 
-fn user_argument(cx: &Ctxt, func: &ItemFn, named: Option<&Ident>) -> Option<(Ident, Span)> {
-    let sig = &func.sig;
+fn user_argument(cx: &Ctxt, sig: &Signature, named: Option<&Ident>) -> Option<(Ident, Span)> {
     if let Some(name) = named {
         if name == "self"
             && let Some(receiver) = sig.receiver()

@@ -62,12 +62,32 @@ mod tests {
         );
         let body = out.split_once("-> Result<(), PermissionDenied> {").unwrap().1.trim_start();
         assert!(body.starts_with('{'), "{out}");
-        assert!(out.contains("static __PERMFW_SITE_0: ::permfw::__private::GuardSite"), "{out}");
+        assert!(out.contains("{\n        use ::permfw::__private as __permfw;\n"), "{out}");
+        assert!(out.contains("static __PERMFW_SITE_0: __permfw::GuardSite"), "{out}");
         assert!(out.contains("\"blog.publish_post\""));
-        assert!(out.contains("::permfw::__private::check(\n            &user,"), "{out}");
+        assert!(out.contains("__permfw::check(\n            &user,"), "{out}");
         assert!(out.contains("Required::Site(&__PERMFW_SITE_0)"), "{out}");
         assert!(out.find("Guarded::from_denied").unwrap() < out.find("post.publish()").unwrap());
         assert!(out.contains("pub fn publish(user: &User, post: &mut Post)"));
+    }
+
+    #[test]
+    fn the_body_is_kept_as_written_even_when_it_does_not_parse() {
+        let out = expand(
+            quote!("blog.publish_post"),
+            quote!(
+                fn publish(user: &User) -> Result<(), PermissionDenied> {
+                    #![allow(unused_mut)]
+                    let x = ;
+                    Ok(())
+                }
+            ),
+        )
+        .to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        let inner = out.find("# ! [allow (unused_mut)]").unwrap();
+        assert!(inner < out.find("__PERMFW_SITE_0").unwrap(), "{out}");
+        assert!(out.contains("{ let x = ; Ok (()) }"), "{out}");
     }
 
     #[test]
@@ -88,9 +108,31 @@ mod tests {
         );
         assert!(out.contains("&viewer,"), "{out}");
         assert!(out.contains("Required::Any(&__permfw_any_0)"), "{out}");
-        assert!(out.contains("::permfw::__private::required(Post::VIEW_POST)"), "{out}");
+        assert!(out.contains("__permfw::required(Post::VIEW_POST)"), "{out}");
         assert!(out.contains("raise_exception: true"), "{out}");
         assert!(out.contains("::core::option::Option::Some(\"/login/\")"), "{out}");
+    }
+
+    #[test]
+    fn crate_names_where_permfw_is() {
+        let item = quote!(
+            fn f(u: &User) -> Result<(), E> {
+                Ok(())
+            }
+        );
+        let out = expand_ok(quote!("a.b", crate = app::reexported), item.clone());
+        assert!(out.contains("use app::reexported::__private as __permfw;"), "{out}");
+        assert!(!out.contains("::permfw"), "{out}");
+        let out = expand_ok(quote!("a.b", crate = "crate::reexport::permfw"), item.clone());
+        assert!(out.contains("use crate::reexport::permfw::__private as __permfw;"), "{out}");
+
+        let bad = quote!("a.b", crate = 5, crate = "not a path", crate = Vec::<u8>);
+        let errs = errors(bad.clone(), item.clone());
+        assert_eq!(errs.len(), 3, "{errs:#?}");
+        assert!(errs.iter().all(|e| e.starts_with("expected a path to permfw")), "{errs:#?}");
+        assert!(expand(bad, item.clone()).to_string().contains(r#"; \"not a path\" is not a path"#));
+        let errs = errors(quote!("a.b", crate = permfw, crate = permfw), item);
+        assert_eq!(errs, ["option `crate` is given twice; keep one"]);
     }
 
     #[test]

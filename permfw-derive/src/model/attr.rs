@@ -4,8 +4,9 @@
 use proc_macro2::{Span, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
-use syn::{Attribute, Ident, LitStr, Token};
+use syn::{Attribute, Ident, LitStr, Path, Token};
 
+use crate::crate_path;
 use crate::ctxt::Ctxt;
 
 /// A value with the span of the tokens it came from.
@@ -35,9 +36,11 @@ pub struct Attrs {
     pub verbose_name: Option<Spanned<String>>,
     pub default_permissions: Option<Spanned<Vec<Spanned<String>>>>,
     pub permissions: Vec<Custom>,
+    /// `crate = path`: where the generated code finds permfw.
+    pub krate: Option<Path>,
 }
 
-const MODEL_KEYS: &str = "`app_label`, `model_name`, `verbose_name` or `default_permissions`";
+const MODEL_KEYS: &str = "`app_label`, `model_name`, `verbose_name`, `default_permissions` or `crate`";
 
 pub fn parse(cx: &Ctxt, attrs: &[Attribute]) -> Attrs {
     let mut out = Attrs::default();
@@ -99,6 +102,11 @@ fn parse_model_entry(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn:
             set_once(cx, &key, &mut out.default_permissions, actions);
             return Ok(());
         }
+        "crate" => {
+            let path = parse_crate_path(&key, input)?;
+            set_once(cx, &key, &mut out.krate, path);
+            return Ok(());
+        }
         "permissions" => {
             return Err(syn::Error::new(
                 key.span(),
@@ -133,6 +141,12 @@ fn parse_string_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<Spanne
         return Ok(Spanned::from_lit(&input.parse()?));
     }
     Err(wrong_kind(input, format_args!("expected a string literal, e.g. `{key} = \"blog\"`")))
+}
+
+/// `crate = my_app::permfw`, or serde's `crate = "my_app::permfw"`.
+fn parse_crate_path(key: &Ident, input: ParseStream<'_>) -> syn::Result<Path> {
+    expect_eq(key, input)?;
+    crate_path::parse(input)
 }
 
 fn expect_eq(key: &Ident, input: ParseStream<'_>) -> syn::Result<()> {

@@ -28,6 +28,8 @@ pub struct Model {
     pub model_name: String,
     pub verbose_name: String,
     pub perms: Vec<Perm>,
+    /// `#[model(crate = ...)]`; `::permfw` when not given.
+    pub root: Option<syn::Path>,
 }
 
 pub fn resolve(cx: &Ctxt, input: &DeriveInput, attrs: Attrs) -> Model {
@@ -86,7 +88,7 @@ pub fn resolve(cx: &Ctxt, input: &DeriveInput, attrs: Attrs) -> Model {
         }
     }
 
-    Model { type_name, app_label, model_name, verbose_name, perms }
+    Model { type_name, app_label, model_name, verbose_name, perms, root: attrs.krate }
 }
 
 fn check_shape(cx: &Ctxt, input: &DeriveInput) {

@@ -5,17 +5,19 @@ use quote::quote;
 use syn::DeriveInput;
 
 use super::check::Model;
+use crate::crate_path;
 
 pub fn expand(input: &DeriveInput, model: &Model, register: bool) -> TokenStream {
     let ident = &input.ident;
     // Generics are an error reported elsewhere; keeping them here avoids a cascade of E0107.
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let Model { type_name, app_label, model_name, verbose_name, perms } = model;
+    let Model { type_name, app_label, model_name, verbose_name, perms, root } = model;
+    let use_private = crate_path::use_private(root.as_ref());
 
     let infos = perms.iter().map(|p| {
         let (codename, name) = (&p.codename, &p.name);
         let full = format!("{app_label}.{codename}");
-        quote!(::permfw::__private::PermissionInfo::new(#codename, #name, #full))
+        quote!(__permfw::PermissionInfo::new(#codename, #name, #full))
     });
     let const_idents: Vec<Ident> = perms.iter().map(|p| Ident::new(&p.codename.to_uppercase(), p.span)).collect();
     let consts = perms.iter().zip(&const_idents).enumerate().map(|(index, (p, konst))| {
@@ -23,13 +25,13 @@ pub fn expand(input: &DeriveInput, model: &Model, register: bool) -> TokenStream
         let index = u32::try_from(index).unwrap_or(u32::MAX);
         quote! {
             #[doc = #doc]
-            pub const #konst: ::permfw::Permission = ::permfw::__private::permission(&__PERMFW_MODEL, #index);
+            pub const #konst: __permfw::Permission = __permfw::permission(&__PERMFW_MODEL, #index);
         }
     });
     let registration = register.then(|| {
         quote! {
-            ::permfw::__private::inventory::submit! {
-                ::permfw::__private::ModelEntry::new(&__PERMFW_MODEL)
+            __permfw::inventory::submit! {
+                __permfw::ModelEntry::new(&__PERMFW_MODEL)
             }
         }
     });
@@ -38,11 +40,13 @@ pub fn expand(input: &DeriveInput, model: &Model, register: bool) -> TokenStream
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::absolute_paths)]
         const _: () = {
-            static __PERMFW_FIRST_ID: ::permfw::__private::FirstId = ::permfw::__private::FirstId::new();
-            fn __permfw_first_id() -> &'static ::permfw::__private::FirstId {
+            #use_private
+
+            static __PERMFW_FIRST_ID: __permfw::FirstId = __permfw::FirstId::new();
+            fn __permfw_first_id() -> &'static __permfw::FirstId {
                 &__PERMFW_FIRST_ID
             }
-            static __PERMFW_MODEL: ::permfw::__private::ModelInfo = ::permfw::__private::ModelInfo::new(
+            static __PERMFW_MODEL: __permfw::ModelInfo = __permfw::ModelInfo::new(
                 #app_label,
                 #model_name,
                 #verbose_name,
@@ -58,9 +62,9 @@ pub fn expand(input: &DeriveInput, model: &Model, register: bool) -> TokenStream
             }
 
             #[automatically_derived]
-            impl #impl_generics ::permfw::Model for #ident #ty_generics #where_clause {
-                const INFO: &'static ::permfw::ModelInfo = &__PERMFW_MODEL;
-                const PERMISSIONS: &'static [::permfw::Permission] = &[#(Self::#const_idents),*];
+            impl #impl_generics __permfw::Model for #ident #ty_generics #where_clause {
+                const INFO: &'static __permfw::ModelInfo = &__PERMFW_MODEL;
+                const PERMISSIONS: &'static [__permfw::Permission] = &[#(Self::#const_idents),*];
             }
 
             #registration

@@ -67,9 +67,10 @@ mod tests {
             assert!(out.contains(name), "missing {name} in {out}");
         }
         for konst in ["ADD_POST", "CHANGE_POST", "DELETE_POST", "VIEW_POST", "PUBLISH_POST", "FEATURE_POST"] {
-            assert!(out.contains(&format!("pub const {konst}: ::permfw::Permission")), "{konst} in {out}");
+            assert!(out.contains(&format!("pub const {konst}: __permfw::Permission")), "{konst} in {out}");
         }
-        assert!(out.contains("impl ::permfw::Model for Post"), "{out}");
+        assert!(out.contains("const _: () = {\n    use ::permfw::__private as __permfw;"), "{out}");
+        assert!(out.contains("impl __permfw::Model for Post"), "{out}");
         assert!(out.contains("inventory::submit!"), "{out}");
         assert!(out.contains("const _: () ="), "{out}");
     }
@@ -124,6 +125,30 @@ mod tests {
             struct Checked;
         ));
         assert!(errs[0].contains("longer than 100 characters"), "{errs:?}");
+    }
+
+    #[test]
+    fn crate_names_where_permfw_is() {
+        let out = expand(quote! {
+            #[model(app_label = "blog", crate = app::reexported)]
+            struct Post;
+        });
+        assert!(out.contains("use app::reexported::__private as __permfw;"), "{out}");
+        assert!(!out.contains("::permfw"), "{out}");
+        let out = expand(quote! {
+            #[model(crate = "crate::reexport::permfw", app_label = "blog")]
+            struct Post;
+        });
+        assert!(out.contains("use crate::reexport::permfw::__private as __permfw;"), "{out}");
+
+        let errs = errors(quote! {
+            #[model(app_label = "blog", crate = 5, crate = "not a path", crate = permfw, crate = permfw)]
+            struct Post;
+        });
+        assert_eq!(errs.len(), 3, "{errs:#?}");
+        assert!(errs[0].starts_with("expected a path to permfw, e.g. `crate = my_app::permfw`"), "{errs:#?}");
+        assert!(errs[1].ends_with("; \"not a path\" is not a path"), "{errs:#?}");
+        assert_eq!(errs[2], "`crate` is given twice; keep one");
     }
 
     #[test]

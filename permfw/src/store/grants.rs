@@ -10,7 +10,7 @@ use super::query::WithPerm;
 use super::rules::{Acting, Target};
 use super::tx::permission_id;
 use super::{Actor, Store, now_micros};
-use crate::perms::{AsPermission, Key};
+use crate::as_permission::{AsPermission, Key};
 use crate::{HasPerms, Permission, registry};
 
 /// A user named by id and username, as [`Store::users_with_perm`] lists it.

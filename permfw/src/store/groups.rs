@@ -6,7 +6,7 @@ use super::grants::resolve_all;
 use super::rules::{Acting, Target};
 use super::tx::Tx;
 use super::{Actor, Store, now_micros};
-use crate::perms::AsPermission;
+use crate::as_permission::AsPermission;
 use crate::{Group, HasPerms, Permission, registry};
 
 /// A group as listed.

@@ -1,21 +1,22 @@
 //! A user's permissions as bitsets of registry ids: a check is one bit test.
 
+use crate::as_permission::{AsPermission, Key};
 use crate::permission::Permission;
-use crate::perms::{AsPermission, Key};
 use crate::registry::registry;
 
 /// Registry ids held directly and through groups, packed for a cache.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) type PackedIds = (Box<[u16]>, Box<[u16]>);
 
 /// A set of permissions: a bitset of registry ids, plus the rare permission whose model is not
 /// registered (kept by value, checked by comparison).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Ids {
+pub(crate) struct IdSet {
     words: Vec<u64>,
     unregistered: Vec<Permission>,
 }
 
-impl Ids {
+impl IdSet {
     pub(crate) const fn new() -> Self {
         Self { words: Vec::new(), unregistered: Vec::new() }
     }
@@ -46,7 +47,7 @@ impl Ids {
         }
     }
 
-    pub(crate) fn union_with(&mut self, other: &Ids) {
+    pub(crate) fn union_with(&mut self, other: &IdSet) {
         if self.words.len() < other.words.len() {
             self.words.resize(other.words.len(), 0);
         }
@@ -132,8 +133,8 @@ fn contains_str(words: &[u64], unregistered: [&[Permission]; 2], perm: &str) -> 
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PermissionSet {
-    user: Ids,
-    group: Ids,
+    user: IdSet,
+    group: IdSet,
     /// `user | group`, word by word: what a check reads, one load and one bit test.
     all: Vec<u64>,
 }
@@ -142,7 +143,7 @@ impl PermissionSet {
     /// An empty set.
     #[must_use]
     pub const fn new() -> Self {
-        Self { user: Ids::new(), group: Ids::new(), all: Vec::new() }
+        Self { user: IdSet::new(), group: IdSet::new(), all: Vec::new() }
     }
 
     /// Adds a permission granted to the user directly.
@@ -163,7 +164,7 @@ impl PermissionSet {
         self.refresh();
     }
 
-    pub(crate) fn add_group(&mut self, group: &Ids) {
+    pub(crate) fn add_group(&mut self, group: &IdSet) {
         self.group.union_with(group);
         self.refresh();
     }
@@ -219,8 +220,9 @@ impl PermissionSet {
 
     /// The registry ids held directly and through groups, packed for a cache; `None` when a
     /// permission of an unregistered model, or an id past `u16`, is held.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn packed_ids(&self) -> Option<PackedIds> {
-        let pack = |ids: &Ids| -> Option<Box<[u16]>> {
+        let pack = |ids: &IdSet| -> Option<Box<[u16]>> {
             if !ids.unregistered.is_empty() {
                 return None;
             }
@@ -230,13 +232,14 @@ impl PermissionSet {
     }
 
     /// The set holding these registry ids, as [`packed_ids`](Self::packed_ids) gave them.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn from_packed_ids(user: &[u16], group: &[u16]) -> Self {
         let bits = |ids: &[u16]| {
             let mut words = vec![0u64; ids.iter().map(|&id| usize::from(id) / 64 + 1).max().unwrap_or(0)];
             for &id in ids {
                 words[usize::from(id) / 64] |= 1 << (id % 64);
             }
-            Ids { words, unregistered: Vec::new() }
+            IdSet { words, unregistered: Vec::new() }
         };
         let mut set = Self { user: bits(user), group: bits(group), all: Vec::new() };
         set.refresh();

@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::guard_site::guard_sites;
+use crate::permission::Permission;
 use crate::registry::{Registry, registry};
 
 /// How serious a check message is (Django's levels).
@@ -134,7 +136,7 @@ impl Registry {
     }
 
     fn check_codenames(&self, messages: &mut Vec<CheckMessage>) {
-        let mut by_perm: HashMap<&str, Vec<crate::Permission>> = HashMap::new();
+        let mut by_perm: HashMap<&str, Vec<Permission>> = HashMap::new();
         for perm in self.permissions() {
             by_perm.entry(perm.as_str()).or_default().push(perm);
         }
@@ -165,7 +167,7 @@ impl Registry {
     }
 
     fn check_guard_sites(&self, messages: &mut Vec<CheckMessage>) {
-        for site in self.guard_sites() {
+        for site in guard_sites() {
             if !self.ids(site.perm()).is_empty() {
                 continue;
             }

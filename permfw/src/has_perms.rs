@@ -4,58 +4,10 @@ use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::as_permission::AsPermission;
 use crate::permission::Permission;
-use crate::private::GuardSite;
+use crate::permission_set::PermissionSet;
 use crate::registry::registry;
-use crate::set::PermissionSet;
-
-/// What [`HasPerms::has_perm`] takes: a [`Permission`] (checked by the compiler, one bit test),
-/// or an `"app_label.codename"` string (looked up in the registry; an unknown one is not held).
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a permission",
-    label = "expected a `Permission` such as `Post::PUBLISH_POST`, or a string \"app_label.codename\"",
-    note = "`#[derive(Model)]` generates one `Permission` const per permission of the model"
-)]
-pub trait AsPermission: sealed::Sealed {
-    #[doc(hidden)]
-    fn key(&self) -> Key<'_>;
-}
-
-/// How a permission argument is looked up.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
-pub enum Key<'a> {
-    Perm(Permission),
-    Str(&'a str),
-    Site(&'static GuardSite),
-}
-
-mod sealed {
-    pub trait Sealed {}
-}
-
-macro_rules! as_permission {
-    ($($ty:ty => |$this:ident| $key:expr;)*) => {$(
-        impl sealed::Sealed for $ty {}
-        impl AsPermission for $ty {
-            #[inline]
-            fn key(&self) -> Key<'_> {
-                let $this = self;
-                $key
-            }
-        }
-    )*};
-}
-
-as_permission! {
-    Permission => |p| Key::Perm(*p);
-    &Permission => |p| Key::Perm(**p);
-    &str => |s| Key::Str(s);
-    &&str => |s| Key::Str(s);
-    String => |s| Key::Str(s);
-    &String => |s| Key::Str(s);
-    &'static GuardSite => |site| Key::Site(site);
-}
 
 /// Who has which permission: Django's `PermissionsMixin` with `ModelBackend`'s semantics.
 ///
