@@ -102,13 +102,13 @@ mod private;
 #[doc = include_str!("../../README.md")]
 mod readme {}
 
-pub use crate::as_permission::AsPermission;
+pub use crate::as_permission::{AsPermission, LookupError};
 pub use crate::denied::{DenialReason, PermissionDenied};
 pub use crate::group::Group;
 pub use crate::has_perms::HasPerms;
 pub use crate::model::ModelInfo;
 pub use crate::permission::{Model, Permission};
-pub use crate::permission_set::PermissionSet;
+pub use crate::permission_set::{PackedPermissions, PermissionSet};
 pub use crate::registry::{Registry, RegistryError, register_models, registry};
 pub use crate::system_check::{CheckMessage, Level, check};
 pub use crate::user::{AnonymousUser, User, UserBuilder};

@@ -4,9 +4,14 @@ use crate::as_permission::{AsPermission, Key};
 use crate::permission::Permission;
 use crate::registry::registry;
 
-/// Registry ids held directly and through groups, packed for a cache.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub(crate) type PackedIds = (Box<[u16]>, Box<[u16]>);
+/// A [`PermissionSet`] packed small for a cache (two bytes a permission): see
+/// [`PermissionSet::pack`]. Valid in the process that packed it (registry ids are assigned
+/// per process).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackedPermissions {
+    user: Box<[u16]>,
+    group: Box<[u16]>,
+}
 
 /// A set of permissions: a bitset of registry ids, plus the rare permission whose model is not
 /// registered (kept by value, checked by comparison).
@@ -218,22 +223,31 @@ impl PermissionSet {
         self.user.is_empty() && self.group.is_empty()
     }
 
-    /// The registry ids held directly and through groups, packed for a cache; `None` when a
-    /// permission of an unregistered model, or an id past `u16`, is held.
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
-    pub(crate) fn packed_ids(&self) -> Option<PackedIds> {
+    /// The set packed for a cache, as registry ids; `None` when it holds a permission of an
+    /// unregistered model, or the registry has more than 65,536 permissions.
+    ///
+    /// ```
+    /// use permfw::{HasPerms, PermissionSet, User};
+    ///
+    /// let user = User::builder("bob").permission(User::VIEW_USER).build();
+    /// let packed = user.permission_set().pack().unwrap();
+    /// assert!(PermissionSet::unpack(&packed).contains(User::VIEW_USER));
+    /// ```
+    #[must_use]
+    pub fn pack(&self) -> Option<PackedPermissions> {
         let pack = |ids: &IdSet| -> Option<Box<[u16]>> {
             if !ids.unregistered.is_empty() {
                 return None;
             }
             ids.iter().map(|p| p.id().and_then(|id| u16::try_from(id).ok())).collect()
         };
-        Some((pack(&self.user)?, pack(&self.group)?))
+        Some(PackedPermissions { user: pack(&self.user)?, group: pack(&self.group)? })
     }
 
-    /// The set holding these registry ids, as [`packed_ids`](Self::packed_ids) gave them.
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
-    pub(crate) fn from_packed_ids(user: &[u16], group: &[u16]) -> Self {
+    /// The set [`pack`](Self::pack) packed.
+    #[must_use]
+    pub fn unpack(packed: &PackedPermissions) -> Self {
+        let (user, group) = (&packed.user, &packed.group);
         let bits = |ids: &[u16]| {
             let mut words = vec![0u64; ids.iter().map(|&id| usize::from(id) / 64 + 1).max().unwrap_or(0)];
             for &id in ids {

@@ -77,34 +77,6 @@ impl User {
     pub fn groups(&self) -> impl ExactSizeIterator<Item = &str> {
         self.groups.iter().map(String::as_str)
     }
-
-    /// Flags as bits: active, staff, superuser.
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
-    pub(crate) fn flag_bits(&self) -> u8 {
-        u8::from(self.is_active) | u8::from(self.is_staff) << 1 | u8::from(self.is_superuser) << 2
-    }
-
-    /// A user from a cache's packed parts.
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
-    pub(crate) fn from_parts(
-        id: i64,
-        username: &str,
-        email: &str,
-        flags: u8,
-        groups: &[Box<str>],
-        perms: PermissionSet,
-    ) -> Self {
-        User {
-            id: Some(id),
-            username: username.to_owned(),
-            email: email.to_owned(),
-            is_active: flags & 1 != 0,
-            is_staff: flags & 2 != 0,
-            is_superuser: flags & 4 != 0,
-            groups: groups.iter().map(|g| g.to_string()).collect(),
-            perms,
-        }
-    }
 }
 
 impl HasPerms for User {
@@ -185,6 +157,20 @@ impl UserBuilder {
     /// Grants each permission to the user directly.
     pub fn permissions(self, perms: impl IntoIterator<Item = Permission>) -> Self {
         perms.into_iter().fold(self, Self::permission)
+    }
+
+    /// Names a group the user belongs to, without adding its permissions (for a user whose
+    /// permissions come whole from [`permission_set`](Self::permission_set)).
+    pub fn group_name(mut self, name: impl Into<String>) -> Self {
+        self.user.groups.push(name.into());
+        self
+    }
+
+    /// Replaces the user's permissions with `perms`, as held directly and through groups
+    /// (a cache rebuilds a user this way from [`PermissionSet::unpack`]).
+    pub fn permission_set(mut self, perms: PermissionSet) -> Self {
+        self.user.perms = perms;
+        self
     }
 
     /// The user.

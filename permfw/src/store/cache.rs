@@ -3,7 +3,15 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use crate::{HasPerms, PermissionSet, User};
+use crate::{HasPerms, PackedPermissions, PermissionSet, User};
+
+const ACTIVE: u8 = 1;
+const STAFF: u8 = 2;
+const SUPERUSER: u8 = 4;
+
+fn flag(on: bool, bit: u8) -> u8 {
+    if on { bit } else { 0 }
+}
 
 /// Snapshots by username, each with the revision it was loaded at. Every committed change bumps
 /// the database's revision; a snapshot loaded before the newest known revision is never served.
@@ -22,8 +30,7 @@ struct Packed {
     flags: u8,
     email: Box<str>,
     groups: Box<[Box<str>]>,
-    direct: Box<[u16]>,
-    via_groups: Box<[u16]>,
+    perms: PackedPermissions,
 }
 
 #[derive(Debug, Default)]
@@ -48,8 +55,14 @@ impl Cache {
     pub(crate) fn get(&self, username: &str) -> Option<User> {
         let state = self.state();
         let packed = state.users.get(username).filter(|p| p.revision >= state.revision)?;
-        let perms = PermissionSet::from_packed_ids(&packed.direct, &packed.via_groups);
-        Some(User::from_parts(packed.id, username, &packed.email, packed.flags, &packed.groups, perms))
+        let builder = User::builder(username)
+            .id(packed.id)
+            .email(&*packed.email)
+            .active(packed.flags & ACTIVE != 0)
+            .staff(packed.flags & STAFF != 0)
+            .superuser(packed.flags & SUPERUSER != 0)
+            .permission_set(PermissionSet::unpack(&packed.perms));
+        Some(packed.groups.iter().fold(builder, |builder, group| builder.group_name(&**group)).build())
     }
 
     /// Keeps a snapshot loaded at `revision`, unless a newer change is already known (or it holds
@@ -58,17 +71,16 @@ impl Cache {
         if self.capacity == 0 {
             return;
         }
-        let (Some(id), Some((direct, via_groups))) = (user.id(), user.permission_set().packed_ids()) else {
+        let (Some(id), Some(perms)) = (user.id(), user.permission_set().pack()) else {
             return;
         };
         let packed = Box::new(Packed {
             revision,
             id,
-            flags: user.flag_bits(),
+            flags: flag(user.is_active(), ACTIVE) | flag(user.is_staff(), STAFF) | flag(user.is_superuser(), SUPERUSER),
             email: user.email().into(),
             groups: user.groups().map(Into::into).collect(),
-            direct,
-            via_groups,
+            perms,
         });
         let mut state = self.state();
         if revision < state.revision {

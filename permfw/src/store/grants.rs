@@ -10,8 +10,7 @@ use super::query::WithPerm;
 use super::rules::{Acting, Target};
 use super::tx::permission_id;
 use super::{Actor, Store, now_micros};
-use crate::as_permission::{AsPermission, Key};
-use crate::{HasPerms, Permission, registry};
+use crate::{AsPermission, HasPerms, LookupError, Permission, registry};
 
 /// A user named by id and username, as [`Store::users_with_perm`] lists it.
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -40,17 +39,10 @@ pub struct EffectivePermission {
 
 /// `perm` as a registered permission.
 pub(crate) fn resolve(perm: &impl AsPermission) -> Result<Permission> {
-    let name = match perm.key() {
-        Key::Perm(p) => return Ok(p),
-        Key::Str(s) => s,
-        Key::Site(site) => site.perm(),
-    };
-    let well_formed =
-        name.split_once('.').is_some_and(|(app, code)| !app.is_empty() && !code.is_empty() && !code.contains('.'));
-    if !well_formed {
-        return Err(StoreError::MalformedPermission(name.to_owned()));
-    }
-    registry().get(name).ok_or_else(|| StoreError::UnknownPermission(name.to_owned()))
+    perm.lookup().map_err(|err| match err {
+        LookupError::Malformed(name) => StoreError::MalformedPermission(name),
+        LookupError::Unknown(name) => StoreError::UnknownPermission(name),
+    })
 }
 
 /// Each of `perms` as a registered permission, once.

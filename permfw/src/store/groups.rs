@@ -6,8 +6,7 @@ use super::grants::resolve_all;
 use super::rules::{Acting, Target};
 use super::tx::Tx;
 use super::{Actor, Store, now_micros};
-use crate::as_permission::AsPermission;
-use crate::{Group, HasPerms, Permission, registry};
+use crate::{AsPermission, Group, HasPerms, Permission, registry};
 
 /// A group as listed.
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
