@@ -1,8 +1,8 @@
 //! The audit log: every change, written in the change's transaction, read newest first.
 
 use super::Store;
+use super::built::Built;
 use super::error::Result;
-use super::exec::Built;
 use super::query::AuditQuery;
 
 /// One change in the audit log.

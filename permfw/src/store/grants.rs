@@ -3,9 +3,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::arg::Arg;
 use super::audit::AuditRecord;
+use super::built::Built;
 use super::error::{Result, StoreError};
-use super::exec::{Arg, Built, Conn};
+use super::exec::Conn;
 use super::query::WithPerm;
 use super::rules::{Acting, Target};
 use super::tx::permission_id;

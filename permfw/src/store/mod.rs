@@ -17,8 +17,10 @@
 //! # Ok(()) }
 //! ```
 
+mod arg;
 mod audit;
 pub(crate) mod backend;
+mod built;
 pub(crate) mod cache;
 mod credentials;
 mod error;
@@ -49,9 +51,9 @@ pub use self::credentials::{NewToken, Session, SessionUser, TokenRecord, TokenUs
 pub use self::error::{Result, Rule, StoreError};
 pub use self::grants::{EffectivePermission, UserRef};
 pub use self::groups::GroupRecord;
-pub use self::query::{AuditQuery, UserPage, WithPerm};
+pub use self::query::{AuditQuery, UserPage, UserUpdate, WithPerm};
 pub use self::sync::{PermissionRecord, PermissionStatus, SyncReport};
-pub use self::users::{UserRecord, UserUpdate};
+pub use self::users::UserRecord;
 
 use self::backend::{Backend, PoolSizes};
 use self::cache::Cache;

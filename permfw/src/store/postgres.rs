@@ -1,7 +1,7 @@
 //! The store's SQL on PostgreSQL, whole. A statement uses every argument it is given: PostgreSQL
 //! refuses unused binds.
 
-use super::exec::Built;
+use super::built::Built;
 use super::statements::Statements;
 
 /// The channel on which changes announce their revision (`bump_revision` notifies it).

@@ -1,5 +1,6 @@
-//! The shapes of the store's queries: a page of users, Django's `with_perm` options, and the
-//! audit log's filters. The store reads their fields; users build them with methods.
+//! The shapes of what callers ask of the store: a page of users, Django's `with_perm` options,
+//! the audit log's filters, and a change of a user's email and flags. The store reads their
+//! fields; callers build them with methods.
 
 /// A page of [`Store::list_users`](super::Store::list_users): keyset pagination by username, no count of the table.
 #[derive(Clone, Debug, Default)]
@@ -129,5 +130,53 @@ impl AuditQuery {
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
         self
+    }
+}
+
+/// A change to a user's email and flags, applied in one transaction by [`Store::update_user`](super::Store::update_user).
+/// Parts left unset stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct UserUpdate {
+    pub(crate) email: Option<String>,
+    pub(crate) is_active: Option<bool>,
+    pub(crate) is_staff: Option<bool>,
+    pub(crate) is_superuser: Option<bool>,
+}
+
+impl UserUpdate {
+    /// No change yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the email address.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// Activates or deactivates the account.
+    pub fn is_active(mut self, active: bool) -> Self {
+        self.is_active = Some(active);
+        self
+    }
+
+    /// Gives or takes the staff flag.
+    pub fn is_staff(mut self, staff: bool) -> Self {
+        self.is_staff = Some(staff);
+        self
+    }
+
+    /// Makes or unmakes a superuser.
+    pub fn is_superuser(mut self, superuser: bool) -> Self {
+        self.is_superuser = Some(superuser);
+        self
+    }
+
+    /// Whether it changes nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
     }
 }

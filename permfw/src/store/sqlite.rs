@@ -1,7 +1,7 @@
 //! The store's SQL on SQLite, whole. Binds are numbered (`$1`), as on PostgreSQL; SQLite binds
 //! them by number, so a statement of a list may use a subset of the list's arguments.
 
-use super::exec::Built;
+use super::built::Built;
 use super::statements::Statements;
 
 pub(crate) static STATEMENTS: Statements = Statements {

@@ -2,7 +2,7 @@
 //! own file ([`sqlite`](super::sqlite), [`postgres`](super::postgres)), to be read whole. Each
 //! field documents its binds (`$1`, `$2`, ...) and the columns it returns.
 
-use super::exec::Built;
+use super::built::Built;
 
 /// The store's SQL in one dialect.
 #[derive(Debug)]

@@ -2,10 +2,11 @@
 //! user and the target inside the transaction, look up permission rows, write the audit row,
 //! bump the revision, commit. Dropped uncommitted, it rolls back (sqlx's `Transaction` does).
 
+use super::arg::Arg;
 use super::audit::AuditRecord;
 use super::cache::Cache;
 use super::error::{Result, StoreError};
-use super::exec::{Arg, Conn};
+use super::exec::Conn;
 use super::rules::Acting;
 use super::snapshot::Snapshot;
 use super::statements::Statements;

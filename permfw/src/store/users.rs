@@ -1,9 +1,9 @@
 //! Users: loading snapshots, creating, flags, passwords and logging in, and the user list.
 
 use super::audit::AuditRecord;
+use super::built::Built;
 use super::error::{Result, StoreError};
-use super::exec::Built;
-use super::query::UserPage;
+use super::query::{UserPage, UserUpdate};
 use super::snapshot::Snapshot;
 use super::tx::Tx;
 use super::{Actor, Store, now_micros, password};
@@ -375,52 +375,4 @@ async fn end_credentials(tx: &mut Tx, user_id: i64) -> Result<()> {
     tx.execute(sql.end_sessions, &[user_id.into()]).await?;
     tx.execute(sql.revoke_tokens, &[now_micros().into(), user_id.into()]).await?;
     Ok(())
-}
-
-/// A change to a user's email and flags, applied in one transaction by [`Store::update_user`].
-/// Parts left unset stay as they are.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[must_use]
-pub struct UserUpdate {
-    email: Option<String>,
-    is_active: Option<bool>,
-    is_staff: Option<bool>,
-    is_superuser: Option<bool>,
-}
-
-impl UserUpdate {
-    /// No change yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets the email address.
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
-        self
-    }
-
-    /// Activates or deactivates the account.
-    pub fn is_active(mut self, active: bool) -> Self {
-        self.is_active = Some(active);
-        self
-    }
-
-    /// Gives or takes the staff flag.
-    pub fn is_staff(mut self, staff: bool) -> Self {
-        self.is_staff = Some(staff);
-        self
-    }
-
-    /// Makes or unmakes a superuser.
-    pub fn is_superuser(mut self, superuser: bool) -> Self {
-        self.is_superuser = Some(superuser);
-        self
-    }
-
-    /// Whether it changes nothing.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
 }
