@@ -251,21 +251,17 @@ async fn users(out: &Out, store: &Store, actor: &Actor, command: &UsersCommand) 
         }
         UsersCommand::Show { username } => {
             let user = store.get_user(username).await?;
-            let direct = user.get_user_permissions();
-            let mut perms: Vec<(String, String)> = Vec::new();
-            for perm in user.permission_set().iter() {
-                let name = perm.as_str().to_owned();
-                let mut via: Vec<String> = Vec::new();
-                if direct.contains(&name) {
-                    via.push("direct".into());
-                }
-                for group in user.groups() {
-                    if store.get_group(group).await.is_ok_and(|g| g.has_permission(perm)) {
-                        via.push(format!("group {group}"));
-                    }
-                }
-                perms.push((name, via.join(", ")));
-            }
+            let perms: Vec<(String, String)> = store
+                .effective_permissions(username)
+                .await?
+                .into_iter()
+                .map(|effective| {
+                    let direct = effective.direct.then(|| "direct".to_owned());
+                    let via: Vec<String> =
+                        direct.into_iter().chain(effective.groups.iter().map(|g| format!("group {g}"))).collect();
+                    (effective.permission.as_str().to_owned(), via.join(", "))
+                })
+                .collect();
             if out.json {
                 out.json(&json!({
                     "id": user.id(), "username": user.username(), "email": user.email(),

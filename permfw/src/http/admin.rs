@@ -397,22 +397,18 @@ async fn user_page(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, AdminError> {
     let user = store.get_user(&username).await?;
-    let mut groups = Vec::new();
-    for name in user.groups() {
-        groups.push(store.get_group(name).await?);
-    }
-    let direct = user.get_user_permissions();
-    let perms = user
-        .permission_set()
-        .iter()
-        .map(|perm| {
-            let mut through: Vec<&str> =
-                groups.iter().filter(|g| g.has_permission(perm)).map(crate::Group::name).collect();
-            let is_direct = direct.contains(perm.as_str());
-            if is_direct {
-                through.insert(0, "direct");
-            }
-            (perm.as_str().to_owned(), through.join(", "), is_direct)
+    let perms = store
+        .effective_permissions(&username)
+        .await?
+        .into_iter()
+        .map(|effective| {
+            let through: Vec<&str> = effective
+                .direct
+                .then_some("direct")
+                .into_iter()
+                .chain(effective.groups.iter().map(String::as_str))
+                .collect();
+            (effective.permission.as_str().to_owned(), through.join(", "), effective.direct)
         })
         .collect();
     let choices = crate::registry().permissions().map(|p| (p.as_str().to_owned(), p.name().to_owned())).collect();

@@ -333,23 +333,11 @@ async fn show_user(
 
 /// A user with each effective permission marked direct or through which groups.
 async fn user_json(store: &Store, user: &User) -> Result<Value, ApiError> {
-    let mut groups = Vec::new();
-    for name in user.groups() {
-        groups.push(store.get_group(name).await?);
-    }
-    let direct = user.get_user_permissions();
-    let perms: Vec<Value> = user
-        .permission_set()
-        .iter()
-        .map(|perm| {
-            let via: Vec<&str> = groups.iter().filter(|g| g.has_permission(perm)).map(crate::Group::name).collect();
-            json!({"permission": perm.as_str(), "direct": direct.contains(perm.as_str()), "groups": via})
-        })
-        .collect();
+    let permissions = store.effective_permissions(user.username()).await?;
     Ok(json!({
         "id": user.id(), "username": user.username(), "email": user.email(),
         "is_active": user.is_active(), "is_staff": user.is_staff(), "is_superuser": user.is_superuser(),
-        "groups": user.groups().collect::<Vec<_>>(), "permissions": perms,
+        "groups": user.groups().collect::<Vec<_>>(), "permissions": permissions,
     }))
 }
 
