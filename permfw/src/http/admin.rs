@@ -22,7 +22,7 @@ use super::throttle::Throttle;
 use super::user::{Login, constant_time_eq, log_in, session_key, with_session_cookie};
 use crate::permission_required;
 use crate::store::{AuditEntry, GroupRecord, Store, StoreError, UserPage, UserRecord};
-use crate::{HasPerms, PermissionDenied, PermissionSet, User};
+use crate::{Group, HasPerms, PermissionDenied, PermissionSet, User};
 
 const LOGIN: &str = "/admin/login";
 
@@ -367,7 +367,7 @@ async fn page_of_users(
     Ok((users, next))
 }
 
-#[permission_required("auth.view_user", login_url = "/admin/login")]
+#[permission_required(User::VIEW_USER, login_url = "/admin/login")]
 async fn users_page(
     staff: Staff,
     State(store): State<Store>,
@@ -379,7 +379,7 @@ async fn users_page(
     Ok(render(&UsersPage { me: staff.name(), csrf: staff.csrf(), query, rows, next }))
 }
 
-#[permission_required("auth.view_user", login_url = "/admin/login")]
+#[permission_required(User::VIEW_USER, login_url = "/admin/login")]
 async fn user_rows(
     staff: Staff,
     State(store): State<Store>,
@@ -389,7 +389,7 @@ async fn user_rows(
     Ok(render(&UserRows { users }))
 }
 
-#[permission_required("auth.view_user", login_url = "/admin/login")]
+#[permission_required(User::VIEW_USER, login_url = "/admin/login")]
 async fn user_page(
     staff: Staff,
     State(store): State<Store>,
@@ -427,7 +427,7 @@ async fn user_page(
     }))
 }
 
-#[permission_required("auth.change_user", login_url = "/admin/login")]
+#[permission_required(User::CHANGE_USER, login_url = "/admin/login")]
 async fn grant(
     staff: Staff,
     State(store): State<Store>,
@@ -437,7 +437,7 @@ async fn grant(
     change(&staff, &store, &username, &form, true).await
 }
 
-#[permission_required("auth.change_user", login_url = "/admin/login")]
+#[permission_required(User::CHANGE_USER, login_url = "/admin/login")]
 async fn revoke(
     staff: Staff,
     State(store): State<Store>,
@@ -471,12 +471,12 @@ async fn change(
     Ok(Redirect::to(&format!("/admin/users/{}?message={}", encode(username), encode(&message))).into_response())
 }
 
-#[permission_required("auth.view_group", login_url = "/admin/login")]
+#[permission_required(Group::VIEW_GROUP, login_url = "/admin/login")]
 async fn groups_page(staff: Staff, State(store): State<Store>) -> Result<Response, AdminError> {
     Ok(render(&GroupsPage { me: staff.name(), csrf: staff.csrf(), groups: store.list_groups().await? }))
 }
 
-#[permission_required("auth.view_group", login_url = "/admin/login")]
+#[permission_required(Group::VIEW_GROUP, login_url = "/admin/login")]
 async fn group_page(
     staff: Staff,
     State(store): State<Store>,
@@ -488,7 +488,7 @@ async fn group_page(
     Ok(render(&GroupPage { me: staff.name(), csrf: staff.csrf(), name, permissions, members }))
 }
 
-#[permission_required("auth.view_user", login_url = "/admin/login")]
+#[permission_required(User::VIEW_USER, login_url = "/admin/login")]
 async fn audit_page(staff: Staff, State(store): State<Store>) -> Result<Response, AdminError> {
     let entries = store.audit(crate::store::AuditQuery::new().limit(200)).await?;
     Ok(render(&AuditPage { me: staff.name(), csrf: staff.csrf(), entries }))

@@ -17,7 +17,7 @@ use super::user::{Login, log_in, session_key, with_session_cookie};
 use super::{ApiError, CurrentUser, SESSION_COOKIE};
 use crate::permission_required;
 use crate::store::{Actor, AuditQuery, Store, UserPage, WithPerm};
-use crate::{HasPerms, User};
+use crate::{Group, HasPerms, Permission, User};
 
 /// One route of the API, as [`ROUTES`] lists them and the OpenAPI document describes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -297,7 +297,7 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[permission_required("auth.view_user")]
+#[permission_required(User::VIEW_USER)]
 async fn list_users(
     user: CurrentUser,
     State(store): State<Store>,
@@ -321,7 +321,7 @@ async fn list_users(
     Ok(Json(json!({"users": users, "next": next.flatten()})))
 }
 
-#[permission_required("auth.view_user")]
+#[permission_required(User::VIEW_USER)]
 async fn show_user(
     user: CurrentUser,
     State(store): State<Store>,
@@ -341,7 +341,7 @@ async fn user_json(store: &Store, user: &User) -> Result<Value, ApiError> {
     }))
 }
 
-#[permission_required("auth.add_user")]
+#[permission_required(User::ADD_USER)]
 async fn create_user(
     user: CurrentUser,
     State(store): State<Store>,
@@ -353,7 +353,7 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(user_json(&store, &created).await?)))
 }
 
-#[permission_required("auth.change_user")]
+#[permission_required(User::CHANGE_USER)]
 async fn change_user(
     user: CurrentUser,
     State(store): State<Store>,
@@ -373,7 +373,7 @@ async fn change_user(
     Ok(Json(user_json(&store, &store.get_user(&username).await?).await?))
 }
 
-#[permission_required("auth.change_user")]
+#[permission_required(User::CHANGE_USER)]
 async fn grant_user(
     user: CurrentUser,
     State(store): State<Store>,
@@ -384,7 +384,7 @@ async fn grant_user(
     Ok(Json(json!({"changed": changed})))
 }
 
-#[permission_required("auth.change_user")]
+#[permission_required(User::CHANGE_USER)]
 async fn revoke_user(
     user: CurrentUser,
     State(store): State<Store>,
@@ -395,7 +395,7 @@ async fn revoke_user(
     Ok(Json(json!({"changed": changed})))
 }
 
-#[permission_required("auth.view_group")]
+#[permission_required(Group::VIEW_GROUP)]
 async fn list_groups(user: CurrentUser, State(store): State<Store>) -> Result<Json<Value>, ApiError> {
     let groups: Vec<Value> = store
         .list_groups()
@@ -406,7 +406,7 @@ async fn list_groups(user: CurrentUser, State(store): State<Store>) -> Result<Js
     Ok(Json(json!(groups)))
 }
 
-#[permission_required("auth.add_group")]
+#[permission_required(Group::ADD_GROUP)]
 async fn create_group(
     user: CurrentUser,
     State(store): State<Store>,
@@ -416,7 +416,7 @@ async fn create_group(
     Ok(StatusCode::CREATED)
 }
 
-#[permission_required("auth.change_group")]
+#[permission_required(Group::CHANGE_GROUP)]
 async fn rename_group(
     user: CurrentUser,
     State(store): State<Store>,
@@ -427,7 +427,7 @@ async fn rename_group(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[permission_required("auth.delete_group")]
+#[permission_required(Group::DELETE_GROUP)]
 async fn delete_group(
     user: CurrentUser,
     State(store): State<Store>,
@@ -437,7 +437,7 @@ async fn delete_group(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[permission_required("auth.change_user")]
+#[permission_required(User::CHANGE_USER)]
 async fn add_member(
     user: CurrentUser,
     State(store): State<Store>,
@@ -448,7 +448,7 @@ async fn add_member(
     Ok(Json(json!({"changed": changed})))
 }
 
-#[permission_required("auth.change_user")]
+#[permission_required(User::CHANGE_USER)]
 async fn remove_member(
     user: CurrentUser,
     State(store): State<Store>,
@@ -458,7 +458,7 @@ async fn remove_member(
     Ok(Json(json!({"changed": changed})))
 }
 
-#[permission_required("auth.change_group")]
+#[permission_required(Group::CHANGE_GROUP)]
 async fn grant_group(
     user: CurrentUser,
     State(store): State<Store>,
@@ -469,7 +469,7 @@ async fn grant_group(
     Ok(Json(json!({"changed": changed})))
 }
 
-#[permission_required("auth.change_group")]
+#[permission_required(Group::CHANGE_GROUP)]
 async fn revoke_group(
     user: CurrentUser,
     State(store): State<Store>,
@@ -480,7 +480,7 @@ async fn revoke_group(
     Ok(Json(json!({"changed": changed})))
 }
 
-#[permission_required("auth.view_permission")]
+#[permission_required(Permission::VIEW_PERMISSION)]
 async fn permissions(user: CurrentUser, State(store): State<Store>) -> Result<Json<Value>, ApiError> {
     let list: Vec<Value> = store
         .permission_statuses()
@@ -493,7 +493,7 @@ async fn permissions(user: CurrentUser, State(store): State<Store>) -> Result<Js
     Ok(Json(json!(list)))
 }
 
-#[permission_required("auth.view_user")]
+#[permission_required(User::VIEW_USER)]
 async fn who_can(
     user: CurrentUser,
     State(store): State<Store>,
@@ -512,7 +512,7 @@ async fn who_can(
     Ok(Json(json!({"users": list, "next": users.last().map(|u| u.id)})))
 }
 
-#[permission_required("auth.view_user")]
+#[permission_required(User::VIEW_USER)]
 async fn audit(
     user: CurrentUser,
     State(store): State<Store>,

@@ -6,10 +6,10 @@
 //! ```no_run
 //! use axum::extract::State;
 //! use permfw::http::{ApiError, CurrentUser};
-//! use permfw::permission_required;
 //! use permfw::store::Store;
+//! use permfw::{User, permission_required};
 //!
-//! #[permission_required("auth.view_user")]
+//! #[permission_required(User::VIEW_USER)]
 //! async fn count_users(user: CurrentUser, State(store): State<Store>) -> Result<String, ApiError> {
 //!     Ok(store.list_users(permfw::store::UserPage::first()).await?.len().to_string())
 //! }
