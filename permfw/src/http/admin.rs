@@ -20,6 +20,7 @@ use axum::{Extension, Form, Router};
 use super::CurrentUser;
 use super::throttle::Throttle;
 use super::user::{Login, constant_time_eq, log_in, session_key, with_session_cookie};
+use super::view::{UserDetail, sources};
 use crate::permission_required;
 use crate::store::{AuditEntry, GroupRecord, Store, StoreError, UserPage, UserRecord};
 use crate::{Group, HasPerms, PermissionDenied, PermissionSet, User};
@@ -396,30 +397,17 @@ async fn user_page(
     Path(username): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, AdminError> {
-    let user = store.get_user(&username).await?;
-    let perms = store
-        .effective_permissions(&username)
-        .await?
-        .into_iter()
-        .map(|effective| {
-            let through: Vec<&str> = effective
-                .direct
-                .then_some("direct")
-                .into_iter()
-                .chain(effective.groups.iter().map(String::as_str))
-                .collect();
-            (effective.permission.as_str().to_owned(), through.join(", "), effective.direct)
-        })
-        .collect();
+    let user = UserDetail::load(&store, &username).await?;
+    let perms = user.permissions.iter().map(|p| (p.permission.as_str().to_owned(), sources(p), p.direct)).collect();
     let choices = crate::registry().permissions().map(|p| (p.as_str().to_owned(), p.name().to_owned())).collect();
     Ok(render(&UserPageTemplate {
         me: staff.name(),
         csrf: staff.csrf(),
-        groups: user.groups().collect::<Vec<_>>().join(", "),
-        email: user.email().to_owned(),
-        active: user.is_active(),
-        staff: user.is_staff(),
-        superuser: user.is_superuser(),
+        groups: user.groups.join(", "),
+        email: user.email,
+        active: user.is_active,
+        staff: user.is_staff,
+        superuser: user.is_superuser,
         username,
         perms,
         choices,

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::throttle::Throttle;
 use super::user::{Login, log_in, session_key, with_session_cookie};
+use super::view::UserDetail;
 use super::{ApiError, CurrentUser, SESSION_COOKIE};
 use crate::permission_required;
 use crate::store::{Actor, AuditQuery, Store, UserPage, WithPerm};
@@ -327,18 +328,7 @@ async fn show_user(
     State(store): State<Store>,
     Path(username): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let shown = store.get_user(&username).await?;
-    Ok(Json(user_json(&store, &shown).await?))
-}
-
-/// A user with each effective permission marked direct or through which groups.
-async fn user_json(store: &Store, user: &User) -> Result<Value, ApiError> {
-    let permissions = store.effective_permissions(user.username()).await?;
-    Ok(json!({
-        "id": user.id(), "username": user.username(), "email": user.email(),
-        "is_active": user.is_active(), "is_staff": user.is_staff(), "is_superuser": user.is_superuser(),
-        "groups": user.groups().collect::<Vec<_>>(), "permissions": permissions,
-    }))
+    Ok(Json(json!(UserDetail::load(&store, &username).await?)))
 }
 
 #[permission_required(User::ADD_USER)]
@@ -349,8 +339,8 @@ async fn create_user(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let username = string(&body, "username")?;
     let email = body.get("email").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let created = store.create_user(&actor(&user)?, &username, &email, None).await?;
-    Ok((StatusCode::CREATED, Json(user_json(&store, &created).await?)))
+    store.create_user(&actor(&user)?, &username, &email, None).await?;
+    Ok((StatusCode::CREATED, Json(json!(UserDetail::load(&store, &username).await?))))
 }
 
 #[permission_required(User::CHANGE_USER)]
@@ -370,7 +360,7 @@ async fn change_user(
     if let Some(superuser) = body.get("is_superuser").and_then(Value::as_bool) {
         store.set_superuser(&actor, &username, superuser).await?;
     }
-    Ok(Json(user_json(&store, &store.get_user(&username).await?).await?))
+    Ok(Json(json!(UserDetail::load(&store, &username).await?)))
 }
 
 #[permission_required(User::CHANGE_USER)]

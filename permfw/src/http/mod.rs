@@ -28,6 +28,7 @@ mod api;
 mod error;
 mod throttle;
 mod user;
+pub(crate) mod view;
 
 #[cfg(feature = "admin")]
 pub use self::admin::{AdminError, Staff, admin_router};
