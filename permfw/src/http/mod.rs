@@ -1,7 +1,11 @@
 //! The axum integration: who is calling ([`CurrentUser`], from an API token or a session),
 //! `#[permission_required]` on handlers as written (401 without credentials, 403 without the
 //! permission), errors as `application/problem+json`, and the REST API for internal tools
-//! ([`api_router`]).
+//! ([`api`]).
+//!
+//! The API is one table of [`Route`]s, with paths relative to where it is mounted;
+//! [`api_router`] mounts it at `/api/v1`, and an application may nest [`api::router`] under a
+//! prefix of its own.
 //!
 //! ```no_run
 //! use axum::extract::State;
@@ -24,14 +28,28 @@
 
 #[cfg(feature = "admin")]
 mod admin;
-mod api;
+pub mod api;
 mod error;
+mod extract;
+mod route;
 mod throttle;
 mod user;
 pub(crate) mod view;
 
+use axum::Router;
+
 #[cfg(feature = "admin")]
 pub use self::admin::{AdminError, Staff, admin_router};
-pub use self::api::{ApiRoute, ROUTES, api_router, openapi, require_permissions};
+pub use self::api::require_permissions;
 pub use self::error::ApiError;
+pub use self::route::{Access, Route};
 pub use self::user::{CSRF_HEADER, CurrentUser, SESSION_COOKIE};
+use crate::store::Store;
+
+/// The REST API mounted at `/api/v1`: [`api::router`] nested there.
+pub fn api_router<S>(store: Store) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new().nest("/api/v1", api::router(store))
+}
