@@ -1,11 +1,11 @@
 //! The axum integration: who is calling ([`CurrentUser`], from an API token or a session),
 //! `#[permission_required]` on handlers as written (401 without credentials, 403 without the
-//! permission), errors as `application/problem+json`, and the REST API for internal tools
-//! ([`api`]).
+//! permission), errors as `application/problem+json`, the REST API for internal tools
+//! ([`api`]) and, with the `admin` feature, the admin pages (`admin`).
 //!
-//! The API is one table of [`Route`]s, with paths relative to where it is mounted;
-//! [`api_router`] mounts it at `/api/v1`, and an application may nest [`api::router`] under a
-//! prefix of its own.
+//! Each of the API and the admin is one table of [`Route`]s, with paths relative to where it is
+//! mounted; [`api_router`] and `admin_router` mount them at `/api/v1` and `/admin`, and an
+//! application may nest [`api::router`] and `admin::router` under prefixes of its own.
 //!
 //! ```no_run
 //! use axum::extract::State;
@@ -27,7 +27,7 @@
 //! ```
 
 #[cfg(feature = "admin")]
-mod admin;
+pub mod admin;
 pub mod api;
 mod error;
 mod extract;
@@ -39,7 +39,7 @@ pub(crate) mod view;
 use axum::Router;
 
 #[cfg(feature = "admin")]
-pub use self::admin::{AdminError, Staff, admin_router};
+pub use self::admin::{AdminError, Staff};
 pub use self::api::require_permissions;
 pub use self::error::ApiError;
 pub use self::route::{Access, Route};
@@ -52,4 +52,13 @@ where
     S: Clone + Send + Sync + 'static,
 {
     Router::new().nest("/api/v1", api::router(store))
+}
+
+/// The admin pages mounted at `/admin`: `admin::router` nested there.
+#[cfg(feature = "admin")]
+pub fn admin_router<S>(store: Store) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new().nest("/admin", admin::router(store))
 }
