@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const MANAGE: &str = env!("CARGO_BIN_EXE_manage");
 
@@ -170,7 +170,15 @@ fn groups_create_show_members_delete() {
     let list = db.json(&["groups", "list"]);
     assert_eq!(list[0]["members"], 1);
     let bob = db.json(&["users", "show", "bob"]);
-    assert!(bob["permissions"].as_array().unwrap().iter().all(|p| p["via"] == "group Editors"), "{bob}");
+    assert!(
+        bob["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["direct"] == false && p["groups"] == json!(["Editors"])),
+        "{bob}"
+    );
+    assert!(db.ok(&["users", "show", "bob"]).contains("group Editors"));
     db.ok(&["groups", "remove-member", "Editors", "bob"]);
     assert_eq!(db.json(&["users", "show", "bob"])["groups"], serde_json::json!([]));
     db.ok(&["groups", "delete", "Editors"]);

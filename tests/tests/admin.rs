@@ -59,14 +59,19 @@ async fn send(app: &Router, request: Request<Body>) -> Page {
 
 /// Logs in through the form; returns the session key and the page's CSRF token.
 async fn login(app: &Router, username: &str) -> (String, String) {
+    login_at(app, "/admin", username).await
+}
+
+/// Logs in to the admin mounted at `base`.
+async fn login_at(app: &Router, base: &str, username: &str) -> (String, String) {
     let password = format!("{username}-password");
-    let page =
-        post(app, "/admin/login", None, &[("username", username), ("password", &password), ("next", "/admin/users")])
-            .await;
+    let next = format!("{base}/users");
+    let form = [("username", username), ("password", password.as_str()), ("next", next.as_str())];
+    let page = post(app, &format!("{base}/login"), None, &form).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     let cookie = page.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
     let key = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
-    let users = get(app, "/admin/users", Some(&key)).await;
+    let users = get(app, &next, Some(&key)).await;
     let csrf = users.html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     (key, csrf)
 }
@@ -171,4 +176,130 @@ async fn grant_and_revoke_through_the_forms_with_csrf_and_the_rules() {
         StatusCode::SEE_OTHER,
         "a replayed session after logout"
     );
+}
+
+/// Every `href`, `src`, `action` and `data-rows` of a page.
+fn links(html: &str) -> Vec<String> {
+    ["href=\"", "src=\"", "action=\"", "data-rows=\""]
+        .iter()
+        .flat_map(|attribute| html.split(attribute).skip(1).map(|rest| rest.split('"').next().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn nested_under_a_prefix_both_tables_are_served_linked_and_documented_exactly() {
+    use std::collections::BTreeSet;
+
+    use axum::http::Method;
+    use permfw::http::{Access, Route, admin, api, api_router};
+
+    let (_, store) = app().await;
+    let app: Router = Router::new()
+        .nest("/internal", api_router::<()>(store.clone()).merge(permfw::http::admin_router(store.clone())));
+    let fill = |path: &str| path.replace("{id}", "1").replace("{username}", "bob").replace("{name}", "Editors");
+    let fill = |path: &str| fill(path).replace("{permission}", "auth.view_user");
+    let request = |method: &Method, path: &str| Request::builder().method(method.clone()).uri(path);
+    // Each table's routes are served there, and no other method on their paths.
+    for (prefix, table) in [("/internal/api/v1", api::ROUTES), ("/internal/admin", admin::ROUTES)] {
+        let served: BTreeSet<(String, &str)> = table.iter().map(|r| (r.method.to_string(), r.path)).collect();
+        for route in table {
+            // A router's `/` is served at its mount point itself.
+            let path = format!("{prefix}{}", fill(route.path).trim_end_matches('/'));
+            let body = if prefix.ends_with("v1") { "{}" } else { "" };
+            let kind = if prefix.ends_with("v1") { "application/json" } else { "application/x-www-form-urlencoded" };
+            let page =
+                send(&app, request(&route.method, &path).header(header::CONTENT_TYPE, kind).body(body.into()).unwrap())
+                    .await;
+            let location = page.headers.get(header::LOCATION).map(|l| l.to_str().unwrap().to_owned());
+            match (prefix.ends_with("v1"), route.access) {
+                (true, Access::Public) => assert_eq!(page.status, StatusCode::BAD_REQUEST, "{path}"),
+                (true, _) => assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{} {path}", route.method),
+                (false, Access::Public) => assert!(
+                    [StatusCode::OK, StatusCode::SEE_OTHER, StatusCode::UNAUTHORIZED].contains(&page.status),
+                    "{} {path}: {}",
+                    route.method,
+                    page.status
+                ),
+                (false, _) => {
+                    assert_eq!(page.status, StatusCode::SEE_OTHER, "{} {path}", route.method);
+                    let location = location.clone().unwrap();
+                    assert!(location.starts_with("/internal/admin/login"), "{path}: {location}");
+                    if route.method == Method::GET {
+                        assert!(location.contains("next=/internal/admin/"), "{path}: {location}");
+                    }
+                }
+            }
+            if let Some(location) = location {
+                assert!(location.starts_with("/internal/admin/"), "{path}: {location}");
+            }
+            for method in [Method::GET, Method::POST, Method::PATCH, Method::DELETE, Method::PUT] {
+                if !served.contains(&(method.to_string(), route.path)) {
+                    let other = send(&app, request(&method, &path).body(Body::empty()).unwrap()).await;
+                    assert_eq!(other.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+                }
+            }
+        }
+    }
+
+    // The OpenAPI document lists exactly the API's table, under the prefix.
+    let token = store.create_token(&Actor::System, "root", "walk", None).await.unwrap().token;
+    let document = send(
+        &app,
+        Request::get("/internal/api/v1/openapi.json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let document: serde_json::Value = serde_json::from_str(&document.html).unwrap();
+    assert_eq!(document["servers"][0]["url"], "/internal/api/v1");
+    let documented: BTreeSet<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(|m| (m.to_uppercase(), path.clone())))
+        .collect();
+    let table: BTreeSet<(String, String)> =
+        api::ROUTES.iter().map(|r: &Route| (r.method.to_string(), r.path.to_owned())).collect();
+    assert_eq!(documented, table);
+
+    // Logged in under the prefix, every page links, posts and redirects within it.
+    let login = post(
+        &app,
+        "/internal/admin/login",
+        None,
+        &[("username", "grace"), ("password", "grace-password"), ("next", "/internal/admin/audit")],
+    )
+    .await;
+    assert_eq!(login.headers.get(header::LOCATION).unwrap(), "/internal/admin/audit");
+    let cookie = login.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    let grace = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
+    store.create_group(&Actor::System, "Editors").await.unwrap();
+    store.add_to_group(&Actor::System, "bob", "Editors").await.unwrap();
+    let mut csrf = String::new();
+    for route in admin::ROUTES.iter().filter(|r| r.method == Method::GET && r.access != Access::Public) {
+        let path = format!("/internal/admin{}", fill(route.path));
+        let page = get(&app, &path, Some(&grace)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let found = links(&page.html);
+        assert!(found.iter().all(|link| link.starts_with("/internal/admin/")), "{path}: {found:?}");
+        if let Some(token) = page.html.split("name=\"csrf\" value=\"").nth(1) {
+            csrf = token.split('"').next().unwrap().to_owned();
+        }
+    }
+    let granted = post(
+        &app,
+        "/internal/admin/users/bob/grant",
+        Some(&grace),
+        &[("csrf", &csrf), ("permission", "auth.view_user")],
+    )
+    .await;
+    let location = granted.headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    assert!(location.starts_with("/internal/admin/users/bob?message=Granted"), "{location}");
+    let (viewer, _) = login_at(&app, "/internal/admin", "viewer").await;
+    let refused = get(&app, "/internal/admin/groups", Some(&viewer)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(links(&refused.html).iter().all(|link| link.starts_with("/internal/admin/")), "{}", refused.html);
+    let out = post(&app, "/internal/admin/logout", Some(&grace), &[("csrf", &csrf)]).await;
+    assert_eq!(out.headers.get(header::LOCATION).unwrap(), "/internal/admin/login");
 }

@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
-use permfw::http::{CSRF_HEADER, ROUTES, SESSION_COOKIE, api_router};
+use permfw::http::{Access, CSRF_HEADER, SESSION_COOKIE, api, api_router};
 use permfw::store::{Actor, Store};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -57,6 +57,14 @@ async fn call(app: &Router, method: Method, path: &str, auth: Option<(&str, &str
     Reply { status, headers, body }
 }
 
+/// A route's path with its parameters filled in.
+fn fill(path: &str) -> String {
+    path.replace("{id}", "1")
+        .replace("{username}", "bob")
+        .replace("{name}", "Viewers")
+        .replace("{permission}", "auth.view_user")
+}
+
 async fn login(app: &Router, username: &str, password: &str) -> String {
     let reply =
         call(app, Method::POST, "/api/v1/session", None, Some(json!({"username": username, "password": password})))
@@ -72,16 +80,10 @@ async fn login(app: &Router, username: &str, password: &str) -> String {
 async fn every_route_refuses_a_caller_without_credentials() {
     let (app, _) = app().await;
     let mut walked = 0;
-    for route in ROUTES {
-        let (method, path) = (route.method, route.path);
-        let path = path
-            .replace("{id}", "1")
-            .replace("{username}", "bob")
-            .replace("{name}", "Viewers")
-            .replace("{permission}", "auth.view_user");
-        let method = Method::from_bytes(method.as_bytes()).unwrap();
+    for route in api::ROUTES {
+        let (method, path) = (route.method.clone(), format!("/api/v1{}", fill(route.path)));
         let reply = call(&app, method.clone(), &path, None, Some(json!({}))).await;
-        if method == Method::POST && path == "/api/v1/session" {
+        if route.access == Access::Public {
             assert_eq!(reply.status, StatusCode::BAD_REQUEST, "logging in without a username: {}", reply.body);
             continue;
         }
@@ -90,12 +92,12 @@ async fn every_route_refuses_a_caller_without_credentials() {
         assert_eq!(reply.headers.get(header::WWW_AUTHENTICATE).unwrap(), "Bearer");
         walked += 1;
     }
-    assert_eq!(walked, ROUTES.len() - 1);
+    assert_eq!(walked, api::ROUTES.len() - 1);
     // The document lists exactly the routes walked.
-    let document = permfw::http::openapi();
+    let document = api::openapi("/api/v1");
     let operations: usize =
         document["paths"].as_object().unwrap().values().map(|ops| ops.as_object().unwrap().len()).sum();
-    assert_eq!(operations, ROUTES.len());
+    assert_eq!(operations, api::ROUTES.len());
     // A made-up credential is refused, not taken for anonymous.
     let reply = call(&app, Method::GET, "/api/v1/users", Some(("bearer", "pfw_made_up")), None).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
@@ -351,4 +353,68 @@ async fn a_layer_requires_permissions_for_a_whole_router() {
         .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
     let _ = store;
+}
+
+#[tokio::test]
+async fn a_value_that_does_not_parse_is_a_400_naming_its_field_after_the_caller_is_checked() {
+    let (app, _) = app().await;
+    let root = login(&app, "root", "root-password").await;
+    let auth = Some(("cookie", root.as_str()));
+    let cases: [(Method, &str, Option<Value>, &str); 8] = [
+        (Method::GET, "/api/v1/users?limit=abc", None, "limit"),
+        (Method::GET, "/api/v1/users?limit=-1", None, "limit"),
+        (Method::GET, "/api/v1/who-can/auth.view_user?after=x", None, "after"),
+        (Method::GET, "/api/v1/audit?before=soon", None, "before"),
+        (Method::POST, "/api/v1/users/bob/permissions", Some(json!({"permissions": "auth.view_user"})), "permissions"),
+        (Method::PATCH, "/api/v1/users/bob", Some(json!({"is_active": "yes"})), "is_active"),
+        (Method::PATCH, "/api/v1/users/bob", Some(json!({"is_admin": true})), "is_admin"),
+        (Method::POST, "/api/v1/groups", Some(json!({})), "name"),
+    ];
+    for (method, path, body, field) in cases {
+        let reply = call(&app, method.clone(), path, auth, body.clone()).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{method} {path}: {}", reply.body);
+        assert_eq!(reply.body["type"], "urn:permfw:problem:bad-request");
+        let detail = reply.body["detail"].as_str().unwrap();
+        assert!(detail.contains(field), "{method} {path}: the detail names `{field}`: {detail}");
+        assert_eq!(reply.headers.get(header::CONTENT_TYPE).unwrap(), "application/problem+json");
+        // Without credentials the request is refused before anything of it is read.
+        let anonymous = call(&app, method.clone(), path, None, body).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+    }
+    let bad_id = call(&app, Method::DELETE, "/api/v1/tokens/abc", auth, None).await;
+    assert_eq!(bad_id.status, StatusCode::BAD_REQUEST, "{}", bad_id.body);
+    assert!(bad_id.body["detail"].as_str().unwrap().contains("abc"), "{}", bad_id.body);
+    let not_json = call(&app, Method::POST, "/api/v1/groups", auth, None).await;
+    assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", not_json.body);
+    // A caller without the permission is refused before its query is read.
+    let bob = login(&app, "bob", "bob-password").await;
+    let denied = call(&app, Method::GET, "/api/v1/users?limit=abc", Some(("cookie", bob.as_str())), None).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn each_route_needs_the_permission_its_table_names_and_no_other() {
+    let (app, store) = app().await;
+    let every: Vec<permfw::Permission> = api::ROUTES.iter().filter_map(|r| r.access.permission()).collect();
+    for route in api::ROUTES {
+        let Some(needed) = route.access.permission() else { continue };
+        let path = format!("/api/v1{}", fill(route.path));
+        // Holding only the route's permission gets past every check of permissions (the store's
+        // rules, a missing body or a missing row may still say no).
+        let holder = format!("holds_{}", needed.codename());
+        store.create_user(&Actor::System, &holder, "", None).await.ok();
+        store.grant_user(&Actor::System, &holder, [needed]).await.unwrap();
+        let token = store.create_token(&Actor::System, &holder, "walk", None).await.unwrap().token;
+        let reply = call(&app, route.method.clone(), &path, Some(("bearer", &token)), Some(json!({}))).await;
+        assert_ne!(reply.status, StatusCode::UNAUTHORIZED, "{} {path}: {}", route.method, reply.body);
+        assert_ne!(reply.body["type"], "urn:permfw:problem:forbidden", "{} {path}: {}", route.method, reply.body);
+        // Holding every other permission of the table is refused, naming the one missing.
+        let lacking = format!("lacks_{}", needed.codename());
+        store.create_user(&Actor::System, &lacking, "", None).await.ok();
+        store.grant_user(&Actor::System, &lacking, every.iter().copied().filter(|p| *p != needed)).await.unwrap();
+        let token = store.create_token(&Actor::System, &lacking, "walk", None).await.unwrap().token;
+        let reply = call(&app, route.method.clone(), &path, Some(("bearer", &token)), Some(json!({}))).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{} {path}: {}", route.method, reply.body);
+        assert!(reply.body["detail"].as_str().unwrap().contains(needed.as_str()), "{}", reply.body);
+    }
 }

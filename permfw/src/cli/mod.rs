@@ -15,6 +15,13 @@ mod args;
 mod commands;
 mod output;
 mod time;
+// The read models the REST API serves, so that `--json` prints the same shapes. The file lives
+// with the API; without the `axum` feature the command line compiles it itself.
+#[cfg(feature = "axum")]
+use crate::http::view;
+#[cfg(not(feature = "axum"))]
+#[path = "../http/view.rs"]
+mod view;
 
 use std::process::ExitCode;
 
@@ -60,6 +67,8 @@ fn run_code(global: &Global, command: &Command, default_database: &str) -> u8 {
         }
     }
 }
+
+type Result<T> = std::result::Result<T, CliError>;
 
 /// A command's failure: what went wrong, and the exit code it gives.
 #[derive(Debug)]

@@ -1,5 +1,6 @@
 //! Errors as `application/problem+json` (RFC 9457), with a stable `type` per kind.
 
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -43,7 +44,9 @@ impl ApiError {
 
 impl From<PermissionDenied> for ApiError {
     fn from(denied: PermissionDenied) -> Self {
-        if denied.is_not_authenticated() {
+        if denied.is_not_authenticated() && denied.missing().is_empty() {
+            Self::unauthorized("not authenticated: send `Authorization: Bearer <token>` or log in")
+        } else if denied.is_not_authenticated() {
             Self::unauthorized(format!("{denied}; send `Authorization: Bearer <token>` or log in"))
         } else {
             Self::new(StatusCode::FORBIDDEN, "forbidden", denied.to_string())
@@ -71,6 +74,48 @@ impl From<StoreError> for ApiError {
             err.to_string()
         };
         Self::new(status, kind, detail)
+    }
+}
+
+/// What a rejection of axum's says went wrong, without its own preamble: for a value that does
+/// not parse, the field and why (`limit: invalid digit found in string`).
+fn cause(rejection: &(dyn std::error::Error + 'static)) -> String {
+    rejection.source().map_or_else(|| rejection.to_string(), ToString::to_string)
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match &rejection {
+            JsonRejection::JsonDataError(err) => {
+                Self::bad_request(format!("the JSON body does not fit this route: {}", cause(err)))
+            }
+            JsonRejection::JsonSyntaxError(err) => {
+                Self::bad_request(format!("the body is not valid JSON: {}", cause(err)))
+            }
+            JsonRejection::MissingJsonContentType(_) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send the body as JSON, with `Content-Type: application/json`",
+            ),
+            _ => Self::new(rejection.status(), "bad-request", rejection.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::bad_request(format!("the query string does not fit this route: {}", cause(&rejection)))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        match &rejection {
+            PathRejection::FailedToDeserializePathParams(err) => {
+                Self::bad_request(format!("the path does not fit this route: {}", err.body_text()))
+            }
+            _ => Self::new(rejection.status(), "bad-request", rejection.body_text()),
+        }
     }
 }
 

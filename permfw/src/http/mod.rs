@@ -1,15 +1,19 @@
 //! The axum integration: who is calling ([`CurrentUser`], from an API token or a session),
 //! `#[permission_required]` on handlers as written (401 without credentials, 403 without the
-//! permission), errors as `application/problem+json`, and the REST API for internal tools
-//! ([`api_router`]).
+//! permission), errors as `application/problem+json`, the REST API for internal tools
+//! ([`api`]) and, with the `admin` feature, the admin pages (`admin`).
+//!
+//! Each of the API and the admin is one table of [`Route`]s, with paths relative to where it is
+//! mounted; [`api_router`] and `admin_router` mount them at `/api/v1` and `/admin`, and an
+//! application may nest [`api::router`] and `admin::router` under prefixes of its own.
 //!
 //! ```no_run
 //! use axum::extract::State;
 //! use permfw::http::{ApiError, CurrentUser};
-//! use permfw::permission_required;
 //! use permfw::store::Store;
+//! use permfw::{User, permission_required};
 //!
-//! #[permission_required("auth.view_user")]
+//! #[permission_required(User::VIEW_USER)]
 //! async fn count_users(user: CurrentUser, State(store): State<Store>) -> Result<String, ApiError> {
 //!     Ok(store.list_users(permfw::store::UserPage::first()).await?.len().to_string())
 //! }
@@ -23,14 +27,38 @@
 //! ```
 
 #[cfg(feature = "admin")]
-mod admin;
-mod api;
+pub mod admin;
+pub mod api;
 mod error;
+mod extract;
+mod route;
 mod throttle;
 mod user;
+pub(crate) mod view;
+
+use axum::Router;
 
 #[cfg(feature = "admin")]
-pub use self::admin::{AdminError, Staff, admin_router};
-pub use self::api::{ApiRoute, ROUTES, api_router, openapi, require_permissions};
+pub use self::admin::{AdminError, Staff};
+pub use self::api::require_permissions;
 pub use self::error::ApiError;
+pub use self::route::{Access, Route};
 pub use self::user::{CSRF_HEADER, CurrentUser, SESSION_COOKIE};
+use crate::store::Store;
+
+/// The REST API mounted at `/api/v1`: [`api::router`] nested there.
+pub fn api_router<S>(store: Store) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new().nest("/api/v1", api::router(store))
+}
+
+/// The admin pages mounted at `/admin`: `admin::router` nested there.
+#[cfg(feature = "admin")]
+pub fn admin_router<S>(store: Store) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new().nest("/admin", admin::router(store))
+}

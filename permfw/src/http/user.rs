@@ -27,6 +27,11 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// session cookie names, or the anonymous user. It implements [`HasPerms`], so it is the user
 /// argument of `#[permission_required]` on handlers. A token or session that is unknown,
 /// revoked or expired is refused with 401 rather than treated as anonymous.
+///
+/// A request's caller is looked up once: permfw's routers (the API's and the admin's) resolve it
+/// before the handler runs, to check the route's [`Access`](super::Access), and leave it in the
+/// request's extensions, where this extractor takes it from. A layer of the application's own
+/// may do the same.
 #[derive(Clone, Debug)]
 pub enum CurrentUser {
     /// A logged-in user.
@@ -138,6 +143,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(caller) = parts.extensions.get::<CurrentUser>() {
+            return Ok(caller.clone());
+        }
         let store = Store::from_ref(state);
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value

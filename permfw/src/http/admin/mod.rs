@@ -1,0 +1,181 @@
+//! The admin pages for staff: log in, users (search as you type, keyset pages), a user's
+//! effective permissions with grant and revoke through a searchable picker, groups, and the
+//! audit log. Rendered on the server from compile-time-checked templates (askama), with one
+//! small script and no build step. Only active staff get in, and each page and action also needs
+//! its permission, as in Django's admin.
+//!
+//! Its routes are one table, [`ROUTES`], with paths relative to where [`router`] is mounted;
+//! links, form actions and redirects start with that mount point (axum's `NestedPath`), so the
+//! admin works under any static prefix:
+//!
+//! ```no_run
+//! # async fn example(store: permfw::store::Store) {
+//! // GET /internal/admin/users, ...
+//! let app: axum::Router = axum::Router::new().nest("/internal/admin", permfw::http::admin::router(store));
+//! # }
+//! ```
+
+mod audit;
+mod error;
+mod groups;
+mod pages;
+mod session;
+mod staff;
+mod users;
+
+use axum::extract::{FromRequestParts, NestedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{self, Next, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::on;
+use axum::{Extension, Router};
+
+pub use self::error::AdminError;
+pub use self::staff::Staff;
+use super::route::mount_point;
+use super::throttle::Throttle;
+use super::{Access, Route};
+use crate::store::Store;
+use crate::{Group, User};
+
+/// Every route of the admin, for [`router`] and for the tests that walk each one. Paths are
+/// relative to where the admin is mounted.
+pub const ROUTES: &[Route] = &[
+    Route::new(Method::GET, "/", Access::Public, "To the user list", |m| on(m, home)),
+    Route::new(Method::GET, "/login", Access::Public, "The login form", |m| on(m, session::login_page)),
+    Route::new(Method::POST, "/login", Access::Public, "Log in (staff only)", |m| on(m, session::login)),
+    Route::new(Method::POST, "/logout", Access::LoggedIn, "Log out", |m| on(m, session::logout)),
+    Route::new(Method::GET, "/users", Access::Requires(User::VIEW_USER), "Users, searched and paged", |m| {
+        on(m, users::list)
+    }),
+    Route::new(
+        Method::GET,
+        "/users/rows",
+        Access::Requires(User::VIEW_USER),
+        "The rows of the user list, for search as you type",
+        |m| on(m, users::rows),
+    ),
+    Route::new(
+        Method::GET,
+        "/users/{username}",
+        Access::Requires(User::VIEW_USER),
+        "A user with each effective permission and where it comes from",
+        |m| on(m, users::show),
+    ),
+    Route::new(
+        Method::POST,
+        "/users/{username}/grant",
+        Access::Requires(User::CHANGE_USER),
+        "Grant a permission to the user",
+        |m| on(m, users::grant),
+    ),
+    Route::new(
+        Method::POST,
+        "/users/{username}/revoke",
+        Access::Requires(User::CHANGE_USER),
+        "Revoke a permission from the user",
+        |m| on(m, users::revoke),
+    ),
+    Route::new(Method::GET, "/groups", Access::Requires(Group::VIEW_GROUP), "Groups", |m| on(m, groups::list)),
+    Route::new(
+        Method::GET,
+        "/groups/{name}",
+        Access::Requires(Group::VIEW_GROUP),
+        "A group's permissions and members",
+        |m| on(m, groups::show),
+    ),
+    Route::new(Method::GET, "/audit", Access::Requires(User::VIEW_USER), "The audit log", |m| on(m, audit::page)),
+    Route::new(Method::GET, "/static/admin.js", Access::Public, "The admin's script", |m| on(m, script)),
+    Route::new(Method::GET, "/static/admin.css", Access::Public, "The admin's style sheet", |m| on(m, style)),
+];
+
+/// The admin pages, with the store as their state, built from [`ROUTES`] with paths relative
+/// to where they are mounted: nest them, or take `admin_router` for `/admin`.
+pub fn router<S>(store: Store) -> Router<S> {
+    let mut router = Router::new();
+    for route in ROUTES {
+        let guard = from_fn_with_state((store.clone(), route.access), authorize);
+        router = router.route(route.path, route.endpoint().route_layer(guard));
+    }
+    router.layer(Extension(std::sync::Arc::new(Throttle::new()))).layer(middleware::from_fn(frame)).with_state(store)
+}
+
+/// Checks a route's access before its handler reads the form or query: to the login page
+/// without a session, 403 for a logged-in user who is not active staff or lacks the
+/// permission. Leaves the caller for the handler.
+async fn authorize(
+    State((store, access)): State<(Store, Access)>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AdminError> {
+    if access == Access::Public {
+        return Ok(next.run(request).await);
+    }
+    let (mut parts, body) = request.into_parts();
+    let staff = Staff::from_request_parts(&mut parts, &store).await?;
+    access.check(&staff)?;
+    parts.extensions.insert(staff);
+    Ok(next.run(Request::from_parts(parts, body)).await)
+}
+
+/// Where the admin is mounted (`/admin`, or empty at the root): every link starts with it.
+#[derive(Clone, Debug)]
+pub(super) struct Base(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Base {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Base(mount_point(parts.extensions.get())))
+    }
+}
+
+/// Renders what a refusal or failure left for it with the admin's mount point (the login
+/// redirect with `?next=`, or the page that says what went wrong), and puts the security
+/// headers on every response.
+async fn frame(request: Request, next: Next) -> Response {
+    let base = mount_point(request.extensions().get::<NestedPath>());
+    let wanted = request.uri().path_and_query().map(|p| format!("{base}{p}"));
+    let is_get = request.method() == Method::GET;
+    let mut response = next.run(request).await;
+    if let Some(failure) = response.extensions_mut().remove::<error::Failure>() {
+        response = failure.render(&base, wanted.filter(|_| is_get).as_deref());
+    }
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("content-security-policy", "default-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Percent-encodes all but unreserved characters and `/`.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn home(Base(base): Base) -> Redirect {
+    Redirect::to(&format!("{base}/users"))
+}
+
+async fn script() -> Response {
+    static_file("text/javascript", include_str!("../../../templates/admin/admin.js"))
+}
+
+async fn style() -> Response {
+    static_file("text/css", include_str!("../../../templates/admin/admin.css"))
+}
+
+fn static_file(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "max-age=3600")], body).into_response()
+}

@@ -1,0 +1,149 @@
+//! The user list (search as you type, keyset pages), a user's page, and grant and revoke.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::super::view::{UserDetail, sources};
+use super::error::{Form, Query};
+use super::pages::{PermissionRow, UserPage, UserRows, UsersPage, render};
+use super::{AdminError, Staff, encode};
+use crate::store::{Store, UserPage as Page, UserRecord};
+use crate::{User, permission_required};
+
+/// Users a page of the list holds.
+const PAGE: u32 = 50;
+
+/// `GET /users?q=&after=` and `GET /users/rows?q=&after=`.
+#[derive(Debug, Deserialize)]
+pub(super) struct ListQuery {
+    #[serde(default)]
+    q: String,
+    after: Option<String>,
+}
+
+/// A page of users, and the `after` of the next page while there may be one.
+async fn page_of_users(store: &Store, query: &ListQuery) -> Result<(Vec<UserRecord>, Option<String>), AdminError> {
+    let mut page = Page::first().limit(PAGE);
+    if !query.q.is_empty() {
+        page = page.search(query.q.as_str());
+    }
+    if let Some(after) = &query.after {
+        page = page.after(after.as_str());
+    }
+    let users = store.list_users(page).await?;
+    let full = users.len() == PAGE as usize;
+    let next = users.last().filter(|_| full).map(|u| u.username.clone());
+    Ok((users, next))
+}
+
+#[permission_required(User::VIEW_USER)]
+pub(super) async fn list(
+    staff: Staff,
+    State(store): State<Store>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AdminError> {
+    let (users, next) = page_of_users(&store, &query).await?;
+    let rows = UserRows { base: staff.base().to_owned(), users }.render().unwrap_or_default();
+    Ok(render(&UsersPage { frame: staff.frame(), query: query.q, rows, next }))
+}
+
+#[permission_required(User::VIEW_USER)]
+pub(super) async fn rows(
+    staff: Staff,
+    State(store): State<Store>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AdminError> {
+    let (users, _) = page_of_users(&store, &query).await?;
+    Ok(render(&UserRows { base: staff.base().to_owned(), users }))
+}
+
+/// `GET /users/{username}?message=`: the message of the change that led here.
+#[derive(Debug, Deserialize)]
+pub(super) struct UserQuery {
+    message: Option<String>,
+}
+
+#[permission_required(User::VIEW_USER)]
+pub(super) async fn show(
+    staff: Staff,
+    State(store): State<Store>,
+    Path(username): Path<String>,
+    Query(query): Query<UserQuery>,
+) -> Result<Response, AdminError> {
+    let user = UserDetail::load(&store, &username).await?;
+    let perms = user
+        .permissions
+        .iter()
+        .map(|p| PermissionRow { permission: p.permission.as_str(), through: sources(p), direct: p.direct })
+        .collect();
+    let choices = crate::registry().permissions().map(|p| (p.as_str(), p.name())).collect();
+    Ok(render(&UserPage {
+        frame: staff.frame(),
+        groups: user.groups.join(", "),
+        email: user.email,
+        active: user.is_active,
+        staff: user.is_staff,
+        superuser: user.is_superuser,
+        username: user.username,
+        perms,
+        choices,
+        message: query.message,
+    }))
+}
+
+/// The grant and revoke forms: the session's CSRF token and one permission.
+#[derive(Debug, Deserialize)]
+pub(super) struct PermissionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    permission: String,
+}
+
+#[permission_required(User::CHANGE_USER)]
+pub(super) async fn grant(
+    staff: Staff,
+    State(store): State<Store>,
+    Path(username): Path<String>,
+    Form(form): Form<PermissionForm>,
+) -> Result<Response, AdminError> {
+    change(&staff, &store, &username, &form, true).await
+}
+
+#[permission_required(User::CHANGE_USER)]
+pub(super) async fn revoke(
+    staff: Staff,
+    State(store): State<Store>,
+    Path(username): Path<String>,
+    Form(form): Form<PermissionForm>,
+) -> Result<Response, AdminError> {
+    change(&staff, &store, &username, &form, false).await
+}
+
+/// Grants or revokes, then back to the user's page with a message that says what happened.
+async fn change(
+    staff: &Staff,
+    store: &Store,
+    username: &str,
+    form: &PermissionForm,
+    grant: bool,
+) -> Result<Response, AdminError> {
+    staff.check_csrf(&form.csrf)?;
+    let perm = form.permission.trim();
+    let actor = staff.actor()?;
+    let changed = if grant {
+        store.grant_user(&actor, username, [perm]).await?
+    } else {
+        store.revoke_user(&actor, username, [perm]).await?
+    };
+    let message = match (grant, changed) {
+        (true, 0) => format!("{perm} was already granted"),
+        (true, _) => format!("Granted {perm}"),
+        (false, 0) => format!("{perm} was not granted directly"),
+        (false, _) => format!("Revoked {perm}"),
+    };
+    let page = format!("{}/users/{}?message={}", staff.base(), encode(username), encode(&message));
+    Ok(Redirect::to(&page).into_response())
+}

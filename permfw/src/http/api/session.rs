@@ -1,0 +1,108 @@
+//! Logging in and out, and API tokens.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::super::extract::{Json, Path};
+use super::super::throttle::Throttle;
+use super::super::user::{Login, log_in, session_key, with_session_cookie};
+use super::super::{ApiError, CurrentUser};
+use super::actor;
+use crate::store::{NewToken, Store};
+
+/// `POST /session`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Credentials {
+    username: String,
+    password: String,
+}
+
+/// What logging in returns, besides the cookie.
+#[derive(Debug, Serialize)]
+struct LoggedIn<'a> {
+    username: &'a str,
+    csrf_token: &'a str,
+}
+
+pub(super) async fn login(
+    State(store): State<Store>,
+    Extension(throttle): Extension<Arc<Throttle>>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Json(credentials): Json<Credentials>,
+) -> Result<Response, ApiError> {
+    let client = client.map(|Extension(ConnectInfo(addr))| addr);
+    let pair = (credentials.username.as_str(), credentials.password.as_str());
+    match log_in(&store, &throttle, pair, client, |_| true).await? {
+        Login::Started(user, session) => {
+            let body = Json(LoggedIn { username: user.username(), csrf_token: &session.csrf_token });
+            Ok(with_session_cookie(body.into_response(), &session.key))
+        }
+        Login::Refused => Err(ApiError::unauthorized("wrong username or password, or an inactive account")),
+        Login::Throttled => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "too many failed logins for this username or address; wait 15 minutes",
+        )),
+    }
+}
+
+pub(super) async fn logout(
+    user: CurrentUser,
+    State(store): State<Store>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    actor(&user)?;
+    if let Some(key) = session_key(&headers) {
+        store.end_session(key).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /tokens`: a token for the caller, or for `username` under the rules.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TokenRequest {
+    name: String,
+    username: Option<String>,
+    /// When it expires, in microseconds since the Unix epoch.
+    expires_at: Option<i64>,
+}
+
+/// A new token, shown once.
+#[derive(Debug, Serialize)]
+pub(super) struct CreatedToken {
+    #[serde(flatten)]
+    token: NewToken,
+    username: String,
+    note: &'static str,
+}
+
+pub(super) async fn create_token(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Json(request): Json<TokenRequest>,
+) -> Result<Json<CreatedToken>, ApiError> {
+    let actor = actor(&user)?;
+    let owner = match request.username {
+        Some(username) => username,
+        None => user.user().map(|u| u.username().to_owned()).unwrap_or_default(),
+    };
+    let token = store.create_token(&actor, &owner, &request.name, request.expires_at).await?;
+    Ok(Json(CreatedToken { token, username: owner, note: "shown once: store it now" }))
+}
+
+pub(super) async fn revoke_token(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    store.revoke_token(&actor(&user)?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
