@@ -18,6 +18,7 @@ mod shadows {
 }
 
 mod app {
+    #[allow(unused_imports)] // the expansion must not use them: that is the test
     use super::shadows::*;
     use permfw::{permission_required, Model, PermissionDenied, User};
 
