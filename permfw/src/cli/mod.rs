@@ -15,13 +15,6 @@ mod args;
 mod commands;
 mod output;
 mod time;
-// The read models the REST API serves, so that `--json` prints the same shapes. The file lives
-// with the API; without the `axum` feature the command line compiles it itself.
-#[cfg(feature = "axum")]
-use crate::http::view;
-#[cfg(not(feature = "axum"))]
-#[path = "../http/view.rs"]
-mod view;
 
 use std::process::ExitCode;
 

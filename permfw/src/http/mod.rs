@@ -34,7 +34,6 @@ mod extract;
 mod route;
 mod throttle;
 mod user;
-pub(crate) mod view;
 
 use axum::Router;
 

@@ -39,6 +39,41 @@ pub struct EffectivePermission {
     pub groups: Vec<String>,
 }
 
+impl EffectivePermission {
+    /// Where it comes from, for people: `direct`, then each group (`direct, group Editors`).
+    #[must_use]
+    pub fn sources(&self) -> String {
+        let direct = self.direct.then(|| "direct".to_owned());
+        let groups = self.groups.iter().map(|group| format!("group {group}"));
+        direct.into_iter().chain(groups).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// A user, its groups, and each permission it holds with where it comes from: what
+/// `GET /users/{username}`, `manage users show` and the admin's user page show. See
+/// [`Store::user_detail`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct UserDetail {
+    /// The id.
+    pub id: Option<i64>,
+    /// The username.
+    pub username: String,
+    /// The email address.
+    pub email: String,
+    /// Whether the account is active.
+    pub is_active: bool,
+    /// Whether the user may use the admin.
+    pub is_staff: bool,
+    /// Whether the user is a superuser.
+    pub is_superuser: bool,
+    /// Its groups, by name.
+    pub groups: Vec<String>,
+    /// Each permission it holds directly or through a group, and where it comes from.
+    pub permissions: Vec<EffectivePermission>,
+}
+
 /// `perm` as a registered permission.
 pub(crate) fn resolve(perm: &impl AsPermission) -> Result<Permission> {
     perm.lookup().map_err(|err| match err {
@@ -93,6 +128,27 @@ impl Store {
                 entry
             })
             .collect())
+    }
+
+    /// A user with each permission it holds and where it comes from: its snapshot (see
+    /// [`get_user`](Self::get_user)) and [`effective_permissions`](Self::effective_permissions).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UserNotFound`], or a database error.
+    pub async fn user_detail(&self, username: &str) -> Result<UserDetail> {
+        let user = self.get_user(username).await?;
+        let permissions = self.effective_permissions(username).await?;
+        Ok(UserDetail {
+            id: user.id(),
+            username: user.username().to_owned(),
+            email: user.email().to_owned(),
+            is_active: user.is_active(),
+            is_staff: user.is_staff(),
+            is_superuser: user.is_superuser(),
+            groups: user.groups().map(str::to_owned).collect(),
+            permissions,
+        })
     }
 
     /// Grants permissions to a user directly (Django's `user.user_permissions.add`). A user

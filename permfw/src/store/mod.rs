@@ -49,7 +49,7 @@ use std::sync::Arc;
 pub use self::audit::AuditEntry;
 pub use self::credentials::{NewToken, Session, SessionUser, TokenRecord, TokenUser};
 pub use self::error::{Result, Rule, StoreError};
-pub use self::grants::{EffectivePermission, UserRef};
+pub use self::grants::{EffectivePermission, UserDetail, UserRef};
 pub use self::groups::GroupRecord;
 pub use self::query::{AuditQuery, UserPage, UserUpdate, WithPerm};
 pub use self::sync::{PermissionRecord, PermissionStatus, SyncReport};

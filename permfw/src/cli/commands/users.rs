@@ -3,7 +3,7 @@
 use super::super::Result;
 use super::super::args::UsersCommand;
 use super::super::output::{Out, Row, yes_no};
-use super::super::view::{UserDetail, sources};
+use crate::store::UserDetail;
 use crate::store::{Actor, EffectivePermission, Store, UserPage, UserRecord};
 
 impl Row for UserRecord {
@@ -25,7 +25,7 @@ impl Row for EffectivePermission {
     const COLUMNS: &'static [&'static str] = &["permission", "via"];
 
     fn cells(&self) -> Vec<String> {
-        vec![self.permission.to_string(), sources(self)]
+        vec![self.permission.to_string(), self.sources()]
     }
 }
 
@@ -43,7 +43,7 @@ pub(super) async fn run(out: &Out, store: &Store, actor: &Actor, command: &Users
             Ok(0)
         }
         UsersCommand::Show { username } => {
-            let user = UserDetail::load(store, username).await?;
+            let user = store.user_detail(username).await?;
             out.either(&user, |out| show(out, &user))?;
             Ok(0)
         }

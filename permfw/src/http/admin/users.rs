@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::super::view::{UserDetail, sources};
 use super::error::{Form, Query};
 use super::pages::{PermissionRow, UserPage, UserRows, UsersPage, render};
 use super::{AdminError, Staff, encode};
@@ -72,11 +71,11 @@ pub(super) async fn show(
     Path(username): Path<String>,
     Query(query): Query<UserQuery>,
 ) -> Result<Response, AdminError> {
-    let user = UserDetail::load(&store, &username).await?;
+    let user = store.user_detail(&username).await?;
     let perms = user
         .permissions
         .iter()
-        .map(|p| PermissionRow { permission: p.permission.as_str(), through: sources(p), direct: p.direct })
+        .map(|p| PermissionRow { permission: p.permission.as_str(), through: p.sources(), direct: p.direct })
         .collect();
     let choices = crate::registry().permissions().map(|p| (p.as_str(), p.name())).collect();
     Ok(render(&UserPage {

@@ -5,11 +5,11 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::super::extract::{Json, Path, Query};
-use super::super::view::UserDetail;
 use super::super::{ApiError, CurrentUser};
 use super::{Changed, actor};
 use crate::User;
 use crate::permission_required;
+use crate::store::UserDetail;
 use crate::store::{Store, UserPage, UserRecord};
 
 /// The most users a page holds, whatever `limit` asks (the store's bound).
@@ -56,7 +56,7 @@ pub(super) async fn show(
     State(store): State<Store>,
     Path(username): Path<String>,
 ) -> Result<Json<UserDetail>, ApiError> {
-    Ok(Json(UserDetail::load(&store, &username).await?))
+    Ok(Json(store.user_detail(&username).await?))
 }
 
 /// `POST /users`.
@@ -75,7 +75,7 @@ pub(super) async fn create(
     Json(new): Json<NewUser>,
 ) -> Result<(StatusCode, Json<UserDetail>), ApiError> {
     store.create_user(&actor(&user)?, &new.username, &new.email, None).await?;
-    Ok((StatusCode::CREATED, Json(UserDetail::load(&store, &new.username).await?)))
+    Ok((StatusCode::CREATED, Json(store.user_detail(&new.username).await?)))
 }
 
 /// `PATCH /users/{username}`: the flags to change; those left out stay as they are.
@@ -104,7 +104,7 @@ pub(super) async fn change(
     if let Some(superuser) = flags.is_superuser {
         store.set_superuser(&actor, &username, superuser).await?;
     }
-    Ok(Json(UserDetail::load(&store, &username).await?))
+    Ok(Json(store.user_detail(&username).await?))
 }
 
 /// The body of a grant or a revoke: `{"permissions": ["app_label.codename", ...]}`.
