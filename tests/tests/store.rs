@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::TestStore;
+use support::{TestStore, audit_len, refused};
 
 use permfw::store::{Actor, AuditQuery, NewToken, PermissionStatus, Rule, Store, StoreError, UserPage, WithPerm};
 use permfw::{HasPerms, Model, User};
@@ -50,17 +50,6 @@ async fn setup(store: &Store) -> (User, User) {
         store.create_user(SYSTEM, name, &format!("{name}@example.com"), None).await.unwrap();
     }
     (root, manager)
-}
-
-async fn audit_len(store: &Store) -> usize {
-    store.audit(AuditQuery::new().limit(10_000)).await.unwrap().len()
-}
-
-fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Rule {
-    match result {
-        Err(StoreError::Refused(rule)) => rule,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
 }
 
 async fn migrate_syncs_the_registry(store: TestStore) {

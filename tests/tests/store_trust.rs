@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use permfw::store::{Actor, AuditQuery, Rule, Store, StoreError, UserUpdate};
 use permfw::{Group, HasPerms, Model, User};
-use support::TestStore;
+use support::{TestStore, audit_len, refused};
 use tokio::sync::Barrier;
 
 #[derive(Model)]
@@ -30,17 +30,6 @@ on_every_backend!(
 );
 
 const SYSTEM: &Actor = &Actor::System;
-
-async fn audit_len(store: &Store) -> usize {
-    store.audit(AuditQuery::new().limit(10_000)).await.unwrap().len()
-}
-
-fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Rule {
-    match result {
-        Err(StoreError::Refused(rule)) => rule,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
 
 /// `manager` holds `auth.change_user`, `auth.view_user` and `blog.view_post`; `weak` holds
 /// `blog.view_post`; `strong` holds `blog.publish_post` besides.

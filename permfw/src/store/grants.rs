@@ -208,9 +208,7 @@ impl Store {
         if changed == 0 {
             return Ok(0);
         }
-        let revision = tx.bump_revision().await?;
-        tx.commit().await?;
-        self.inner.cache.invalidate_before(revision);
+        self.commit_change(tx).await?;
         Ok(changed)
     }
 
@@ -262,9 +260,7 @@ impl Store {
         if changed == 0 {
             return Ok(0);
         }
-        let revision = tx.bump_revision().await?;
-        tx.commit().await?;
-        self.inner.cache.invalidate_before(revision);
+        self.commit_change(tx).await?;
         Ok(changed)
     }
 

@@ -85,9 +85,7 @@ impl Store {
         tx.execute(sql, &[new_name.into(), id.into()]).await?;
         let detail = format!("from {name}");
         tx.audit(actor, AuditRecord::new("rename_group").group(new_name).detail(&detail)).await?;
-        let revision = tx.bump_revision().await?;
-        tx.commit().await?;
-        self.inner.cache.invalidate_before(revision);
+        self.commit_change(tx).await?;
         Ok(())
     }
 
@@ -122,9 +120,7 @@ impl Store {
         tx.execute(sql.audit_deleted_group_members, &args).await?;
         tx.execute(sql.delete_group, &[id.into()]).await?;
         tx.audit(actor, AuditRecord::new("delete_group").group(name)).await?;
-        let revision = tx.bump_revision().await?;
-        tx.commit().await?;
-        self.inner.cache.invalidate_before(revision);
+        self.commit_change(tx).await?;
         Ok(())
     }
 
@@ -219,9 +215,7 @@ impl Store {
             return Ok(false);
         }
         tx.audit(actor, AuditRecord::new(action).user(username).group(group_name)).await?;
-        let revision = tx.bump_revision().await?;
-        tx.commit().await?;
-        self.inner.cache.invalidate_before(revision);
+        self.commit_change(tx).await?;
         Ok(true)
     }
 
@@ -289,9 +283,7 @@ impl Store {
         if changed == 0 {
             return Ok(0);
         }
-        let revision = tx.bump_revision().await?;
-        tx.commit().await?;
-        self.inner.cache.invalidate_before(revision);
+        self.commit_change(tx).await?;
         Ok(changed)
     }
 }

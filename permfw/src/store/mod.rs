@@ -288,6 +288,15 @@ impl Store {
         schema::version(&self.inner.backend).await
     }
 
+    /// Commits a change to permissions, memberships or user flags: bumps the revision in the
+    /// change's transaction, commits, and drops the snapshots the change made stale.
+    pub(crate) async fn commit_change(&self, mut tx: tx::Tx) -> Result<()> {
+        let revision = tx.bump_revision().await?;
+        tx.commit().await?;
+        self.inner.cache.invalidate_before(revision);
+        Ok(())
+    }
+
     /// The newest schema version this build knows.
     #[must_use]
     pub fn latest_schema_version() -> i64 {

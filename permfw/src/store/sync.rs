@@ -118,9 +118,7 @@ impl Store {
             }
         }
         if !report.is_unchanged() {
-            let revision = tx.bump_revision().await?;
-            tx.commit().await?;
-            self.inner.cache.invalidate_before(revision);
+            self.commit_change(tx).await?;
         }
         if !report.pruned.is_empty() {
             self.inner.cache.forget_permission_ids();

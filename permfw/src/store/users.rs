@@ -171,9 +171,7 @@ impl Store {
         tx.execute(sql.insert_user, &args).await?;
         let action = if superuser { "create_superuser" } else { "create_user" };
         tx.audit(actor, AuditRecord::new(action).user(username)).await?;
-        let revision = tx.bump_revision().await?;
-        tx.commit().await?;
-        self.inner.cache.invalidate_before(revision);
+        self.commit_change(tx).await?;
         self.get_user(username).await
     }
 
@@ -323,9 +321,7 @@ impl Store {
             let detail = value.to_string();
             tx.audit(actor, AuditRecord::new(action).user(username).detail(&detail)).await?;
         }
-        let revision = tx.bump_revision().await?;
-        tx.commit().await?;
-        self.inner.cache.invalidate_before(revision);
+        self.commit_change(tx).await?;
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use permfw::store::{Store, StoreOptions};
+use permfw::store::{AuditQuery, Rule, Store, StoreError, StoreOptions};
 
 /// The benches' pool type, shared by path: linking `permfw-benches` would also link its models,
 /// whose `blog` app would then be declared twice in these tests' registry.
@@ -137,4 +137,17 @@ macro_rules! on_every_backend {
             )*
         }
     };
+}
+
+/// How many entries the audit log holds.
+pub async fn audit_len(store: &Store) -> usize {
+    store.audit(AuditQuery::new().limit(10_000)).await.unwrap().len()
+}
+
+/// The rule that refused a change; panics when it was not refused.
+pub fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Rule {
+    match result {
+        Err(StoreError::Refused(rule)) => rule,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
