@@ -44,13 +44,15 @@ impl Store {
         let mut pooled = self.inner.backend.acquire().await?;
         let mut conn = pooled.conn();
         let sql = conn.sql().count_login_attempt;
-        let mut allowed = true;
+        // The username first: an attempt it refuses does not count against the address.
         for key in keys.iter().flatten() {
             let (attempts,): (i64,) =
                 conn.fetch_one(sql, &[key.as_str().into(), now.into(), window_start.into()]).await?;
-            allowed &= attempts <= throttle.max_attempts;
+            if attempts > throttle.max_attempts {
+                return Ok(false);
+            }
         }
-        Ok(allowed)
+        Ok(true)
     }
 
     /// A successful login clears the username's count (not the address's).
