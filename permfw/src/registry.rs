@@ -213,7 +213,7 @@ impl fmt::Debug for Registry {
 /// multiply so that the low bits the table indexes by are well mixed. Registry keys are our own
 /// strings, so no collision attack applies, and a lookup costs a fifth of SipHash's on the 10-30
 /// byte keys of a permission string. Written here to keep the core's dependency list at
-/// `inventory` (see ARCHITECTURE.md).
+/// `inventory` (see docs/ARCHITECTURE.md, "Why each dependency").
 #[derive(Default, Clone, Copy)]
 pub(crate) struct FxHasher {
     hash: u64,
