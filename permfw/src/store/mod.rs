@@ -27,6 +27,7 @@ mod error;
 mod exec;
 mod grants;
 mod groups;
+mod outbox;
 mod password;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -51,6 +52,7 @@ pub use self::credentials::{NewToken, Session, SessionUser, TokenRecord, TokenUs
 pub use self::error::{Result, Rule, StoreError};
 pub use self::grants::{EffectivePermission, UserDetail, UserRef};
 pub use self::groups::GroupRecord;
+pub use self::outbox::OutboxMessage;
 pub use self::query::{AuditQuery, UserPage, UserUpdate, WithPerm};
 pub use self::sync::{PermissionRecord, PermissionStatus, SyncReport};
 pub use self::users::UserRecord;
@@ -191,7 +193,8 @@ impl StoreOptions {
         };
         let cache = Arc::new(Cache::new(self.cache_capacity));
         backend.listen(Arc::clone(&cache)).await?;
-        Ok(Store { inner: Arc::new(Inner { backend, cache, options: self }) })
+        let outbox_written = tokio::sync::Notify::new();
+        Ok(Store { inner: Arc::new(Inner { backend, cache, options: self, outbox_written }) })
     }
 }
 
@@ -206,6 +209,8 @@ struct Inner {
     backend: Backend,
     cache: Arc<Cache>,
     options: StoreOptions,
+    /// Wakes this process's outbox workers after a commit that wrote notifications.
+    outbox_written: tokio::sync::Notify,
 }
 
 impl Store {

@@ -17,6 +17,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
         (2, include_str!("migrations/postgres/0002_sessions_and_tokens.sql")),
         (3, include_str!("migrations/postgres/0003_user_search.sql")),
         (4, include_str!("migrations/postgres/0004_throttle_and_token_use.sql")),
+        (5, include_str!("migrations/postgres/0005_requests_and_expiry.sql")),
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     schema_version: "SELECT MAX(version) FROM permfw_migrations",
@@ -141,6 +142,16 @@ pub(crate) static STATEMENTS: Statements = Statements {
     token_user: "SELECT t.id, u.username, t.last_used_at, t.expires_at FROM permfw_token t \
         JOIN auth_user u ON u.id = t.user_id \
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
+
+    insert_outbox: "INSERT INTO permfw_outbox (created_at, event, recipient, email, payload, next_attempt_at) \
+        VALUES ($1, $2, $3, $4, $5, $1)",
+    claim_outbox: "UPDATE permfw_outbox SET next_attempt_at = $1, attempts = attempts + 1 WHERE id IN \
+        (SELECT id FROM permfw_outbox WHERE delivered_at IS NULL AND next_attempt_at <= $2 ORDER BY id LIMIT $3 \
+        FOR UPDATE SKIP LOCKED) \
+        RETURNING id, created_at, event, recipient, email, payload, attempts",
+    outbox_delivered: "UPDATE permfw_outbox SET delivered_at = $1, last_error = NULL WHERE id = $2",
+    outbox_failed: "UPDATE permfw_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3",
+    count_undelivered: "SELECT COUNT(*) FROM permfw_outbox WHERE delivered_at IS NULL",
 
     all_permissions: "SELECT id, app_label, model, codename, name FROM auth_permission",
     insert_permission: "INSERT INTO auth_permission (app_label, model, codename, name) VALUES ($1, $2, $3, $4)",

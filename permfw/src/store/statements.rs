@@ -154,6 +154,19 @@ pub(crate) struct Statements {
     /// `$1` key.
     pub(crate) clear_login_attempts: &'static str,
 
+    /// `$1` created at, `$2` event, `$3` recipient, `$4` email, `$5` payload (JSON).
+    #[allow(dead_code)] // the access requests write them
+    pub(crate) insert_outbox: &'static str,
+    /// `$1` the lease's end, `$2` now, `$3` limit -> (id, created at, event, recipient, email,
+    /// payload, attempts) of the due notifications it claimed.
+    pub(crate) claim_outbox: &'static str,
+    /// `$1` now, `$2` id.
+    pub(crate) outbox_delivered: &'static str,
+    /// `$1` next attempt, `$2` error, `$3` id.
+    pub(crate) outbox_failed: &'static str,
+    /// -> how many are not delivered.
+    pub(crate) count_undelivered: &'static str,
+
     /// -> (id, app label, model, codename, name) of every permission row.
     pub(crate) all_permissions: &'static str,
     /// `$1` app label, `$2` model, `$3` codename, `$4` name.
