@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
+use super::now_micros;
 use crate::{HasPerms, PackedPermissions, PermissionSet, User};
 
 const ACTIVE: u8 = 1;
@@ -26,6 +27,8 @@ pub(crate) struct Cache {
 #[derive(Debug)]
 struct Packed {
     revision: i64,
+    /// When a grant it holds expires first (`i64::MAX` for never): not served from then on.
+    valid_until: i64,
     id: i64,
     flags: u8,
     email: Box<str>,
@@ -55,6 +58,9 @@ impl Cache {
     pub(crate) fn get(&self, username: &str) -> Option<User> {
         let state = self.state();
         let packed = state.users.get(username).filter(|p| p.revision >= state.revision)?;
+        if packed.valid_until <= now_micros() {
+            return None;
+        }
         let builder = User::builder(username)
             .id(packed.id)
             .email(&*packed.email)
@@ -67,7 +73,7 @@ impl Cache {
 
     /// Keeps a snapshot loaded at `revision`, unless a newer change is already known (or it holds
     /// a permission the registry does not know, which is not worth packing).
-    pub(crate) fn put(&self, revision: i64, user: &User) {
+    pub(crate) fn put(&self, revision: i64, valid_until: Option<i64>, user: &User) {
         if self.capacity == 0 {
             return;
         }
@@ -76,6 +82,7 @@ impl Cache {
         };
         let packed = Box::new(Packed {
             revision,
+            valid_until: valid_until.unwrap_or(i64::MAX),
             id,
             flags: flag(user.is_active(), ACTIVE) | flag(user.is_staff(), STAFF) | flag(user.is_superuser(), SUPERUSER),
             email: user.email().into(),

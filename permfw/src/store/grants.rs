@@ -2,6 +2,7 @@
 //! (Django's `with_perm`), and where each of a user's permissions comes from.
 
 use std::collections::{BTreeMap, HashSet};
+use std::time::SystemTime;
 
 use super::arg::Arg;
 use super::audit::AuditRecord;
@@ -10,8 +11,8 @@ use super::error::{Result, StoreError};
 use super::exec::Conn;
 use super::query::WithPerm;
 use super::rules::{Acting, Target};
-use super::tx::permission_id;
-use super::{Actor, Store, now_micros};
+use super::tx::{Tx, permission_id};
+use super::{Actor, Store, micros, now_micros};
 use crate::{AsPermission, HasPerms, LookupError, Permission, registry};
 
 /// A user named by id and username, as [`Store::users_with_perm`] lists it.
@@ -74,6 +75,52 @@ pub struct UserDetail {
     pub permissions: Vec<EffectivePermission>,
 }
 
+/// Granting (until a time, or for good) or revoking.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Change {
+    Grant { until: Option<i64> },
+    Revoke,
+}
+
+/// One direct grant of one permission to one user, as written in a change's transaction (the
+/// rules were checked by the caller).
+pub(crate) struct UserGrant<'a> {
+    pub(crate) username: &'a str,
+    pub(crate) user_id: i64,
+    pub(crate) perm: Permission,
+    pub(crate) permission_id: i64,
+    /// More about it for the audit log (the request that granted it).
+    pub(crate) detail: &'a str,
+}
+
+impl UserGrant<'_> {
+    /// Writes it and its audit row; whether a row changed.
+    pub(crate) async fn write(&self, tx: &mut Tx, actor: &Actor, change: Change) -> Result<bool> {
+        let sql = tx.sql();
+        let (done, action) = match change {
+            Change::Grant { until } => {
+                let args = [self.user_id.into(), self.permission_id.into(), until.into()];
+                (tx.execute(sql.grant_user, &args).await?, "grant_user")
+            }
+            Change::Revoke => {
+                (tx.execute(sql.revoke_user, &[self.user_id.into(), self.permission_id.into()]).await?, "revoke_user")
+            }
+        };
+        if done == 0 {
+            return Ok(false);
+        }
+        let until = match change {
+            Change::Grant { until: Some(until) } => format!("until {until}"),
+            _ => String::new(),
+        };
+        let detail =
+            [self.detail, until.as_str()].iter().filter(|d| !d.is_empty()).copied().collect::<Vec<_>>().join("; ");
+        let record = AuditRecord::new(action).user(self.username).permission(self.perm.as_str()).detail(&detail);
+        tx.audit(actor, record).await?;
+        Ok(true)
+    }
+}
+
 /// `perm` as a registered permission.
 pub(crate) fn resolve(perm: &impl AsPermission) -> Result<Permission> {
     perm.lookup().map_err(|err| match err {
@@ -102,7 +149,8 @@ impl Store {
         let mut pooled = self.inner.backend.acquire().await?;
         let mut conn = pooled.conn();
         let sql = conn.sql().effective_permissions;
-        let rows: Vec<(Option<String>, Option<String>)> = conn.fetch_all(sql, &[username.into()]).await?;
+        let rows: Vec<(Option<String>, Option<String>)> =
+            conn.fetch_all(sql, &[username.into(), now_micros().into()]).await?;
         if rows.is_empty() {
             return Err(StoreError::UserNotFound(username.to_owned()));
         }
@@ -165,7 +213,27 @@ impl Store {
         username: &str,
         perms: impl IntoIterator<Item = P>,
     ) -> Result<usize> {
-        self.change_user_perms(actor, username, resolve_all(perms)?, true).await
+        self.change_user_perms(actor, username, resolve_all(perms)?, Change::Grant { until: None }).await
+    }
+
+    /// Grants permissions to a user directly until `until`: held until then, not from then on
+    /// in any process (a snapshot knows its earliest expiry, and the cache never serves it past
+    /// that), and removed by [`sweep_expired`](Self::sweep_expired), which audits each as
+    /// `expired`. A permanent grant already held stays permanent; a temporary one is extended.
+    /// The rules of [`grant_user`](Self::grant_user).
+    ///
+    /// # Errors
+    ///
+    /// As `grant_user`.
+    pub async fn grant_user_until<P: AsPermission>(
+        &self,
+        actor: &Actor,
+        username: &str,
+        perms: impl IntoIterator<Item = P>,
+        until: SystemTime,
+    ) -> Result<usize> {
+        let until = Some(micros(until));
+        self.change_user_perms(actor, username, resolve_all(perms)?, Change::Grant { until }).await
     }
 
     /// Revokes permissions granted to a user directly (those of its groups stay); the rules of
@@ -180,7 +248,7 @@ impl Store {
         username: &str,
         perms: impl IntoIterator<Item = P>,
     ) -> Result<usize> {
-        self.change_user_perms(actor, username, resolve_all(perms)?, false).await
+        self.change_user_perms(actor, username, resolve_all(perms)?, Change::Revoke).await
     }
 
     async fn change_user_perms(
@@ -188,22 +256,18 @@ impl Store {
         actor: &Actor,
         username: &str,
         perms: Vec<Permission>,
-        grant: bool,
+        change: Change,
     ) -> Result<usize> {
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
         let target = tx.target(username).await?;
         acting.may_change_user(target.target()).map_err(StoreError::Refused)?;
-        let sql = tx.sql();
-        let (statement, action) = if grant { (sql.grant_user, "grant_user") } else { (sql.revoke_user, "revoke_user") };
         let mut changed = 0;
         for perm in perms {
             acting.may_hand_over(perm).map_err(StoreError::Refused)?;
             let permission_id = tx.permission_id(&self.inner.cache, perm).await?;
-            if tx.execute(statement, &[target.id.into(), permission_id.into()]).await? > 0 {
-                changed += 1;
-                tx.audit(actor, AuditRecord::new(action).user(username).permission(perm.as_str())).await?;
-            }
+            let written = UserGrant { username, user_id: target.id, perm, permission_id, detail: "" };
+            changed += usize::from(written.write(&mut tx, actor, change).await?);
         }
         if changed == 0 {
             return Ok(0);
@@ -279,6 +343,7 @@ impl Store {
             Err(err) => return Err(err),
         };
         let limit = i64::from(options.limit.clamp(1, 10_000));
+        let now = now_micros();
         let mut pooled = self.inner.backend.acquire().await?;
         let mut conn = pooled.conn();
         let sql = conn.sql();
@@ -294,11 +359,13 @@ impl Store {
             let permission_id = permission_id(&mut conn, &self.inner.cache, perm).await?;
             let mut built = Built::new(sql.select_direct_holders);
             built.push_bind(permission_id).push(" AND up.user_id > ").push_bind(options.after_id);
+            built.push(" AND (up.expires_at IS NULL OR up.expires_at > ").push_bind(now).push(")");
             found.extend(holders(&mut conn, built, &options, "up.user_id", limit).await?);
             let groups: Vec<(i64,)> = conn.fetch_all(sql.groups_with_permission, &[permission_id.into()]).await?;
             for (group_id,) in groups {
                 let mut built = Built::new(sql.select_group_members);
                 built.push_bind(group_id).push(" AND ug.user_id > ").push_bind(options.after_id);
+                built.push(" AND (ug.expires_at IS NULL OR ug.expires_at > ").push_bind(now).push(")");
                 found.extend(holders(&mut conn, built, &options, "ug.user_id", limit).await?);
             }
         }

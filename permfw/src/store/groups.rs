@@ -1,11 +1,13 @@
 //! Groups: create, rename, delete, members, and the permissions members inherit.
 
+use std::time::SystemTime;
+
 use super::audit::AuditRecord;
 use super::error::{Result, Rule, StoreError};
-use super::grants::resolve_all;
+use super::grants::{Change, resolve_all};
 use super::rules::{Acting, Target};
 use super::tx::Tx;
-use super::{Actor, Store, now_micros};
+use super::{Actor, Store, micros, now_micros};
 use crate::{AsPermission, Group, HasPerms, Permission, registry};
 
 /// A group as listed.
@@ -32,6 +34,42 @@ fn check_group_name(name: &str) -> Result<()> {
         None
     };
     why.map_or(Ok(()), |why| Err(StoreError::InvalidName { what: "group name", why }))
+}
+
+/// One user's membership of one group, as written in a change's transaction (the rules were
+/// checked by the caller).
+pub(crate) struct Membership<'a> {
+    pub(crate) username: &'a str,
+    pub(crate) user_id: i64,
+    pub(crate) group: &'a str,
+    pub(crate) group_id: i64,
+    /// More about it for the audit log (the request that granted it).
+    pub(crate) detail: &'a str,
+}
+
+impl Membership<'_> {
+    /// Writes it (or removes it) and its audit row; whether a row changed.
+    pub(crate) async fn write(&self, tx: &mut Tx, actor: &Actor, change: Change) -> Result<bool> {
+        let sql = tx.sql();
+        let (done, action, until) = match change {
+            Change::Grant { until } => {
+                let args = [self.user_id.into(), self.group_id.into(), until.into()];
+                (tx.execute(sql.add_member, &args).await?, "add_member", until)
+            }
+            Change::Revoke => {
+                let args = [self.user_id.into(), self.group_id.into()];
+                (tx.execute(sql.remove_member, &args).await?, "remove_member", None)
+            }
+        };
+        if done == 0 {
+            return Ok(false);
+        }
+        let until = until.map(|until| format!("until {until}")).unwrap_or_default();
+        let detail =
+            [self.detail, until.as_str()].iter().filter(|d| !d.is_empty()).copied().collect::<Vec<_>>().join("; ");
+        tx.audit(actor, AuditRecord::new(action).user(self.username).group(self.group).detail(&detail)).await?;
+        Ok(true)
+    }
 }
 
 /// A group's id and permissions, read inside a transaction.
@@ -175,7 +213,7 @@ impl Store {
         let mut pooled = self.inner.backend.acquire().await?;
         let mut conn = pooled.conn();
         let sql = conn.sql().group_member_names;
-        let rows: Vec<(String,)> = conn.fetch_all(sql, &[name.into()]).await?;
+        let rows: Vec<(String,)> = conn.fetch_all(sql, &[name.into(), now_micros().into()]).await?;
         drop(pooled);
         if rows.is_empty() {
             self.get_group(name).await?;
@@ -190,7 +228,26 @@ impl Store {
     ///
     /// [`StoreError::UserNotFound`], [`StoreError::GroupNotFound`], [`StoreError::Refused`].
     pub async fn add_to_group(&self, actor: &Actor, username: &str, group: &str) -> Result<bool> {
-        self.change_membership(actor, username, group, true).await
+        self.change_membership(actor, username, group, Change::Grant { until: None }).await
+    }
+
+    /// Puts a user in a group until `until` (break-glass access, a promotion for a time): a
+    /// member until then, not from then on in any process, and removed by
+    /// [`sweep_expired`](Self::sweep_expired), which audits it as `expired`. A permanent
+    /// membership stays permanent; a temporary one is extended. The rules of
+    /// [`add_to_group`](Self::add_to_group).
+    ///
+    /// # Errors
+    ///
+    /// As `add_to_group`.
+    pub async fn add_to_group_until(
+        &self,
+        actor: &Actor,
+        username: &str,
+        group: &str,
+        until: SystemTime,
+    ) -> Result<bool> {
+        self.change_membership(actor, username, group, Change::Grant { until: Some(micros(until)) }).await
     }
 
     /// Takes a user out of a group; the rules of [`add_to_group`](Self::add_to_group).
@@ -199,22 +256,19 @@ impl Store {
     ///
     /// As `add_to_group`.
     pub async fn remove_from_group(&self, actor: &Actor, username: &str, group: &str) -> Result<bool> {
-        self.change_membership(actor, username, group, false).await
+        self.change_membership(actor, username, group, Change::Revoke).await
     }
 
-    async fn change_membership(&self, actor: &Actor, username: &str, group_name: &str, add: bool) -> Result<bool> {
+    async fn change_membership(&self, actor: &Actor, username: &str, group_name: &str, change: Change) -> Result<bool> {
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
         let target = tx.target(username).await?;
         let (group_id, perms) = group(&mut tx, group_name).await?;
         acting.may_change_membership(target.target(), &perms).map_err(StoreError::Refused)?;
-        let sql = tx.sql();
-        let (statement, action) =
-            if add { (sql.add_member, "add_member") } else { (sql.remove_member, "remove_member") };
-        if tx.execute(statement, &[target.id.into(), group_id.into()]).await? == 0 {
+        let membership = Membership { username, user_id: target.id, group: group_name, group_id, detail: "" };
+        if !membership.write(&mut tx, actor, change).await? {
             return Ok(false);
         }
-        tx.audit(actor, AuditRecord::new(action).user(username).group(group_name)).await?;
         self.commit_change(tx).await?;
         Ok(true)
     }

@@ -309,8 +309,11 @@ impl Store {
     }
 }
 
+/// A time as microseconds since the Unix epoch (0 before it, `i64::MAX` past year 294,000).
+pub(crate) fn micros(time: std::time::SystemTime) -> i64 {
+    time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
 pub(crate) fn now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+    micros(std::time::SystemTime::now())
 }

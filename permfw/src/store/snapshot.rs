@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use super::error::Result;
 use super::exec::Conn;
+use super::now_micros;
 use super::rules::Target;
 use crate::{Group, User, registry};
 
 /// The row: id, username, email, is_active, is_staff, is_superuser, revision, direct
-/// permissions, groups.
-type Row = (i64, String, String, bool, bool, bool, i64, Option<String>, Option<String>);
+/// permissions, groups, the earliest expiry.
+type Row = (i64, String, String, bool, bool, bool, i64, Option<String>, Option<String>, Option<i64>);
 
 /// A user as the database holds it, before it becomes a `User`.
 #[derive(Debug, Default)]
@@ -22,6 +23,8 @@ pub(crate) struct Snapshot {
     staff: bool,
     superuser: bool,
     pub(crate) revision: i64,
+    /// When a grant or membership it holds expires first: the snapshot is stale from then on.
+    pub(crate) valid_until: Option<i64>,
     direct: Vec<String>,
     groups: BTreeMap<String, Vec<String>>,
 }
@@ -29,16 +32,16 @@ pub(crate) struct Snapshot {
 impl Snapshot {
     pub(crate) async fn load_by_name(conn: &mut Conn<'_>, username: &str) -> Result<Option<Self>> {
         let sql = conn.sql().snapshot_by_name;
-        Ok(conn.fetch_optional::<Row>(sql, &[username.into()]).await?.map(Self::from_row))
+        Ok(conn.fetch_optional::<Row>(sql, &[username.into(), now_micros().into()]).await?.map(Self::from_row))
     }
 
     pub(crate) async fn load_by_id(conn: &mut Conn<'_>, id: i64) -> Result<Option<Self>> {
         let sql = conn.sql().snapshot_by_id;
-        Ok(conn.fetch_optional::<Row>(sql, &[id.into()]).await?.map(Self::from_row))
+        Ok(conn.fetch_optional::<Row>(sql, &[id.into(), now_micros().into()]).await?.map(Self::from_row))
     }
 
     fn from_row(row: Row) -> Self {
-        let (id, username, email, active, staff, superuser, revision, direct, groups) = row;
+        let (id, username, email, active, staff, superuser, revision, direct, groups, valid_until) = row;
         let direct = direct.unwrap_or_default().split(' ').filter(|p| !p.is_empty()).map(str::to_owned).collect();
         let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for group in groups.unwrap_or_default().split('\u{1e}').filter(|g| !g.is_empty()) {
@@ -46,7 +49,7 @@ impl Snapshot {
             let perms = perms.split(' ').filter(|p| !p.is_empty()).map(str::to_owned);
             by_name.entry(name.to_owned()).or_default().extend(perms);
         }
-        Snapshot { id, username, email, active, staff, superuser, revision, direct, groups: by_name }
+        Snapshot { id, username, email, active, staff, superuser, revision, valid_until, direct, groups: by_name }
     }
 
     pub(crate) fn into_user(self) -> User {

@@ -20,31 +20,41 @@ pub(crate) static STATEMENTS: Statements = Statements {
         SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
         (SELECT revision FROM permfw_revision WHERE id = 1), \
         (SELECT group_concat(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up \
-         JOIN auth_permission p ON p.id = up.permission_id WHERE up.user_id = u.id), \
+         JOIN auth_permission p ON p.id = up.permission_id \
+         WHERE up.user_id = u.id AND (up.expires_at IS NULL OR up.expires_at > $2)), \
         (SELECT group_concat(g.name || char(31) || COALESCE((SELECT group_concat(p.app_label || '.' || p.codename, ' ') \
          FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), \
-         char(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id WHERE ug.user_id = u.id) \
+         char(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
+         WHERE ug.user_id = u.id AND (ug.expires_at IS NULL OR ug.expires_at > $2)), \
+        (SELECT MIN(e.expires_at) FROM (SELECT up.expires_at FROM auth_user_user_permissions up \
+         WHERE up.user_id = u.id AND up.expires_at > $2 UNION ALL SELECT ug.expires_at FROM auth_user_groups ug \
+         WHERE ug.user_id = u.id AND ug.expires_at > $2) AS e) \
         FROM auth_user u WHERE u.username = $1",
     snapshot_by_id: "\
         SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
         (SELECT revision FROM permfw_revision WHERE id = 1), \
         (SELECT group_concat(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up \
-         JOIN auth_permission p ON p.id = up.permission_id WHERE up.user_id = u.id), \
+         JOIN auth_permission p ON p.id = up.permission_id \
+         WHERE up.user_id = u.id AND (up.expires_at IS NULL OR up.expires_at > $2)), \
         (SELECT group_concat(g.name || char(31) || COALESCE((SELECT group_concat(p.app_label || '.' || p.codename, ' ') \
          FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), \
-         char(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id WHERE ug.user_id = u.id) \
+         char(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
+         WHERE ug.user_id = u.id AND (ug.expires_at IS NULL OR ug.expires_at > $2)), \
+        (SELECT MIN(e.expires_at) FROM (SELECT up.expires_at FROM auth_user_user_permissions up \
+         WHERE up.user_id = u.id AND up.expires_at > $2 UNION ALL SELECT ug.expires_at FROM auth_user_groups ug \
+         WHERE ug.user_id = u.id AND ug.expires_at > $2) AS e) \
         FROM auth_user u WHERE u.id = $1",
     effective_permissions: "\
         SELECT NULL, NULL FROM auth_user WHERE username = $1 \
         UNION ALL \
         SELECT p.app_label || '.' || p.codename, NULL FROM auth_user u \
         JOIN auth_user_user_permissions up ON up.user_id = u.id JOIN auth_permission p ON p.id = up.permission_id \
-        WHERE u.username = $1 \
+        WHERE u.username = $1 AND (up.expires_at IS NULL OR up.expires_at > $2) \
         UNION ALL \
         SELECT p.app_label || '.' || p.codename, g.name FROM auth_user u \
         JOIN auth_user_groups ug ON ug.user_id = u.id JOIN auth_group g ON g.id = ug.group_id \
         JOIN auth_group_permissions gp ON gp.group_id = g.id JOIN auth_permission p ON p.id = gp.permission_id \
-        WHERE u.username = $1",
+        WHERE u.username = $1 AND (ug.expires_at IS NULL OR ug.expires_at > $2)",
     revision: "SELECT revision FROM permfw_revision WHERE id = 1",
     bump_revision: "UPDATE permfw_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision",
     permission_id: "SELECT id FROM auth_permission WHERE app_label = $1 AND codename = $2",
@@ -66,7 +76,10 @@ pub(crate) static STATEMENTS: Statements = Statements {
     select_users: "SELECT id, username, email, is_active, is_staff, is_superuser, date_joined FROM auth_user WHERE TRUE",
     search_users,
 
-    grant_user: "INSERT INTO auth_user_user_permissions (user_id, permission_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    grant_user: "INSERT INTO auth_user_user_permissions AS t (user_id, permission_id, expires_at) VALUES ($1, $2, $3) \
+        ON CONFLICT (user_id, permission_id) DO UPDATE SET expires_at = \
+        CASE WHEN excluded.expires_at IS NULL THEN NULL ELSE max(t.expires_at, excluded.expires_at) END \
+        WHERE t.expires_at IS NOT NULL",
     revoke_user: "DELETE FROM auth_user_user_permissions WHERE user_id = $1 AND permission_id = $2",
     count_named_users: "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT value FROM json_each($1))",
     named_users: "SELECT username FROM auth_user WHERE username IN (SELECT value FROM json_each($1))",
@@ -98,7 +111,8 @@ pub(crate) static STATEMENTS: Statements = Statements {
         LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id \
         LEFT JOIN auth_permission p ON p.id = gp.permission_id ORDER BY g.name",
     group_member_names: "SELECT u.username FROM auth_group g JOIN auth_user_groups ug ON ug.group_id = g.id \
-        JOIN auth_user u ON u.id = ug.user_id WHERE g.name = $1 ORDER BY u.username",
+        JOIN auth_user u ON u.id = ug.user_id WHERE g.name = $1 \
+        AND (ug.expires_at IS NULL OR ug.expires_at > $2) ORDER BY u.username",
     insert_group: "INSERT INTO auth_group (name) VALUES ($1)",
     rename_group: "UPDATE auth_group SET name = $1 WHERE id = $2",
     delete_group: "DELETE FROM auth_group WHERE id = $1",
@@ -111,7 +125,10 @@ pub(crate) static STATEMENTS: Statements = Statements {
     audit_deleted_group_permissions: "INSERT INTO permfw_audit (at, actor, action, target_group, permission, detail) \
         SELECT $1, $2, 'revoke_group', $3, p.app_label || '.' || p.codename, 'group deleted' \
         FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = $4",
-    add_member: "INSERT INTO auth_user_groups (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    add_member: "INSERT INTO auth_user_groups AS t (user_id, group_id, expires_at) VALUES ($1, $2, $3) \
+        ON CONFLICT (user_id, group_id) DO UPDATE SET expires_at = \
+        CASE WHEN excluded.expires_at IS NULL THEN NULL ELSE max(t.expires_at, excluded.expires_at) END \
+        WHERE t.expires_at IS NOT NULL",
     remove_member: "DELETE FROM auth_user_groups WHERE user_id = $1 AND group_id = $2",
     is_member: "SELECT user_id FROM auth_user_groups WHERE user_id = $1 AND group_id = $2",
     grant_group: "INSERT INTO auth_group_permissions (group_id, permission_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",

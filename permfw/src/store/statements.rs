@@ -16,15 +16,16 @@ pub(crate) struct Statements {
     /// `$1` version, `$2` applied at.
     pub(crate) record_migration: &'static str,
 
-    /// `$1` username -> id, username, email, is_active, is_staff, is_superuser, the database's
-    /// revision, its direct permissions (space-separated), its groups (name, unit separator,
-    /// permissions; record separator between groups). One row, because each row costs a round
-    /// trip to the driver.
+    /// `$1` username, `$2` now -> id, username, email, is_active, is_staff, is_superuser, the
+    /// database's revision, its direct permissions (space-separated), its groups (name, unit
+    /// separator, permissions; record separator between groups), and the earliest expiry of a
+    /// grant or membership it holds (or NULL). Expired grants are left out. One row, because each
+    /// row costs a round trip to the driver.
     pub(crate) snapshot_by_name: &'static str,
-    /// `$1` user id -> as `snapshot_by_name`.
+    /// `$1` user id, `$2` now -> as `snapshot_by_name`.
     pub(crate) snapshot_by_id: &'static str,
-    /// `$1` username -> (permission or NULL, group or NULL): a row of two NULLs says the user
-    /// exists; a direct grant has no group.
+    /// `$1` username, `$2` now -> (permission or NULL, group or NULL): a row of two NULLs says
+    /// the user exists; a direct grant has no group. Expired grants are left out.
     pub(crate) effective_permissions: &'static str,
     /// -> the database's revision.
     pub(crate) revision: &'static str,
@@ -64,7 +65,8 @@ pub(crate) struct Statements {
     /// user list; `phrase`, for three characters or more, may go through an index.
     pub(crate) search_users: for<'a> fn(&mut Built<'a>, &'a str, Option<&'a str>),
 
-    /// `$1` user id, `$2` permission id.
+    /// `$1` user id, `$2` permission id, `$3` expiry or NULL (permanent): a permanent grant stays
+    /// permanent, a temporary one is extended; no row changes for a grant already permanent.
     pub(crate) grant_user: &'static str,
     /// `$1` user id, `$2` permission id.
     pub(crate) revoke_user: &'static str,
@@ -96,7 +98,7 @@ pub(crate) struct Statements {
     pub(crate) group_by_name: &'static str,
     /// -> (name, member count, permission or NULL), by name.
     pub(crate) list_groups: &'static str,
-    /// `$1` name -> the members' usernames, sorted.
+    /// `$1` name, `$2` now -> the current members' usernames, sorted.
     pub(crate) group_member_names: &'static str,
     /// `$1` name.
     pub(crate) insert_group: &'static str,
@@ -114,7 +116,7 @@ pub(crate) struct Statements {
     pub(crate) audit_deleted_group_members: &'static str,
     /// Audits each permission of a group being deleted: binds as `audit_deleted_group_members`.
     pub(crate) audit_deleted_group_permissions: &'static str,
-    /// `$1` user id, `$2` group id.
+    /// `$1` user id, `$2` group id, `$3` expiry or NULL: as `grant_user`.
     pub(crate) add_member: &'static str,
     /// `$1` user id, `$2` group id.
     pub(crate) remove_member: &'static str,

@@ -76,9 +76,9 @@ impl Store {
         let mut conn = self.inner.backend.acquire().await?;
         let snapshot = Snapshot::load_by_name(&mut conn.conn(), username).await?;
         let snapshot = snapshot.ok_or_else(|| StoreError::UserNotFound(username.to_owned()))?;
-        let revision = snapshot.revision;
+        let (revision, valid_until) = (snapshot.revision, snapshot.valid_until);
         let user = snapshot.into_user();
-        self.inner.cache.put(revision, &user);
+        self.inner.cache.put(revision, valid_until, &user);
         Ok(user)
     }
 
