@@ -30,6 +30,19 @@ pub enum Rule {
         /// A permission the target holds and the acting user lacks.
         perm: String,
     },
+    /// Nobody approves or denies their own access request.
+    OwnRequest,
+    /// The policy does not let the acting user request this (not in the requesters' group).
+    NotARequester {
+        /// The policy.
+        policy: String,
+    },
+    /// The acting user is not an approver of the policy (not, or no longer, in the approvers'
+    /// group, nor holding the approvers' permission).
+    NotAnApprover {
+        /// The policy.
+        policy: String,
+    },
 }
 
 impl fmt::Display for Rule {
@@ -47,6 +60,15 @@ impl fmt::Display for Rule {
             Rule::OwnRights => {
                 f.write_str("a user may not change its own groups, permissions or flags; ask a superuser")
             }
+            Rule::OwnRequest => f.write_str("nobody approves or denies their own request; another approver must"),
+            Rule::NotARequester { policy } => {
+                write!(f, "the policy `{policy}` does not let the acting user request this; ask an administrator")
+            }
+            Rule::NotAnApprover { policy } => write!(
+                f,
+                "the acting user is not an approver of the policy `{policy}` (not, or no longer, in its approvers' group \
+                 nor holding its approvers' permission)"
+            ),
             Rule::TargetHoldsMore { perm } => write!(
                 f,
                 "taking control of this account (its password, email or tokens) would hand over `{perm}`, \
@@ -119,6 +141,35 @@ pub enum StoreError {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// No access-request policy has this name.
+    #[error("no request policy named `{0}`; list them with `manage policies list`")]
+    PolicyNotFound(String),
+    /// A policy has this name already.
+    #[error("a request policy named `{0}` already exists; pick another name")]
+    PolicyNameTaken(String),
+    /// A policy that cannot work as given.
+    #[error("invalid request policy: {0}")]
+    InvalidPolicy(String),
+    /// No access request has this id.
+    #[error("no access request #{0}; list them with `manage requests list`")]
+    RequestNotFound(i64),
+    /// The request is no longer open (approved, denied, cancelled or expired).
+    #[error("access request #{id} is {status}, not open: nothing to decide or cancel")]
+    RequestClosed {
+        /// The request.
+        id: i64,
+        /// Its status.
+        status: String,
+    },
+    /// The requester already has an open request under this policy.
+    #[error("there is already an open request (#{0}) for this; wait for its decision or cancel it")]
+    RequestAlreadyOpen(i64),
+    /// The approver already decided on this request.
+    #[error("you already decided on access request #{0}; another approver must")]
+    AlreadyDecided(i64),
+    /// A request that cannot be made as given (justification, duration).
+    #[error("invalid access request: {0}")]
+    InvalidRequest(String),
     /// The password could not be hashed.
     #[error("could not hash the password: {0}")]
     Password(String),

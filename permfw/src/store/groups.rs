@@ -73,7 +73,7 @@ impl Membership<'_> {
 }
 
 /// A group's id and permissions, read inside a transaction.
-async fn group(tx: &mut Tx, name: &str) -> Result<(i64, Vec<Permission>)> {
+pub(crate) async fn group(tx: &mut Tx, name: &str) -> Result<(i64, Vec<Permission>)> {
     let sql = tx.sql();
     let id: Option<(i64,)> = tx.conn().fetch_optional(sql.group_id, &[name.into()]).await?;
     let (id,) = id.ok_or_else(|| StoreError::GroupNotFound(name.to_owned()))?;

@@ -29,9 +29,11 @@ mod grants;
 mod groups;
 mod outbox;
 mod password;
+mod policies;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod query;
+mod requests;
 pub(crate) mod rules;
 mod schema;
 mod snapshot;
@@ -53,7 +55,9 @@ pub use self::error::{Result, Rule, StoreError};
 pub use self::grants::{EffectivePermission, UserDetail, UserRef};
 pub use self::groups::GroupRecord;
 pub use self::outbox::OutboxMessage;
+pub use self::policies::{PolicyRecord, RequestPolicy};
 pub use self::query::{AuditQuery, UserPage, UserUpdate, WithPerm};
+pub use self::requests::{AccessRequest, Decision, RequestQuery, RequestStatus, SweepReport};
 pub use self::sync::{PermissionRecord, PermissionStatus, SyncReport};
 pub use self::users::UserRecord;
 

@@ -35,7 +35,6 @@ type OutboxRow = (i64, i64, String, String, String, String, i64);
 
 impl Tx {
     /// Writes a notification to the outbox, in this transaction.
-    #[allow(dead_code)] // the access requests write them
     pub(crate) async fn notify(
         &mut self,
         event: &str,
@@ -130,7 +129,6 @@ impl Store {
     }
 
     /// Wakes this process's workers after a commit that wrote notifications.
-    #[allow(dead_code)] // the access requests wake them
     pub(crate) fn wake_outbox(&self) {
         self.inner.outbox_written.notify_waiters();
     }

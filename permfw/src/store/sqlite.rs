@@ -163,6 +163,78 @@ pub(crate) static STATEMENTS: Statements = Statements {
     outbox_failed: "UPDATE permfw_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3",
     count_undelivered: "SELECT COUNT(*) FROM permfw_outbox WHERE delivered_at IS NULL",
 
+    insert_policy: "INSERT INTO permfw_request_policy (name, target_group_id, target_permissions, requester_group_id, \
+        approver_group_id, approver_permission, approvals_needed, max_duration_secs, expire_after_days, created_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    delete_policy: "DELETE FROM permfw_request_policy WHERE name = $1",
+    policy_by_name: "SELECT p.id, p.name, tg.name, p.target_permissions, rg.name, ag.name, p.approver_permission, \
+        p.approvals_needed, p.max_duration_secs, p.expire_after_days FROM permfw_request_policy p \
+        LEFT JOIN auth_group tg ON tg.id = p.target_group_id LEFT JOIN auth_group rg ON rg.id = p.requester_group_id \
+        LEFT JOIN auth_group ag ON ag.id = p.approver_group_id WHERE p.name = $1",
+    policy_by_id: "SELECT p.id, p.name, tg.name, p.target_permissions, rg.name, ag.name, p.approver_permission, \
+        p.approvals_needed, p.max_duration_secs, p.expire_after_days FROM permfw_request_policy p \
+        LEFT JOIN auth_group tg ON tg.id = p.target_group_id LEFT JOIN auth_group rg ON rg.id = p.requester_group_id \
+        LEFT JOIN auth_group ag ON ag.id = p.approver_group_id WHERE p.id = $1",
+    list_policies: "SELECT p.id, p.name, tg.name, p.target_permissions, rg.name, ag.name, p.approver_permission, \
+        p.approvals_needed, p.max_duration_secs, p.expire_after_days FROM permfw_request_policy p \
+        LEFT JOIN auth_group tg ON tg.id = p.target_group_id LEFT JOIN auth_group rg ON rg.id = p.requester_group_id \
+        LEFT JOIN auth_group ag ON ag.id = p.approver_group_id ORDER BY p.name",
+    open_request: "SELECT id FROM permfw_access_request WHERE requester_id = $1 AND policy_id = $2 AND status = 'open'",
+    insert_request: "INSERT INTO permfw_access_request (policy_id, requester_id, justification, duration_secs, status, \
+        created_at, expires_at) VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
+    select_requests: "SELECT r.id, p.name, u.username, r.justification, r.duration_secs, r.status, r.created_at, r.expires_at, \
+        r.decided_at, (SELECT COUNT(*) FROM permfw_request_decision d WHERE d.request_id = r.id AND d.approve) \
+        FROM permfw_access_request r JOIN permfw_request_policy p ON p.id = r.policy_id \
+        JOIN auth_user u ON u.id = r.requester_id WHERE TRUE",
+    request_state: "SELECT policy_id, requester_id, status, expires_at, duration_secs FROM permfw_access_request WHERE id = $1",
+    decisions: "SELECT u.username, d.approve, d.comment, d.decided_at FROM permfw_request_decision d \
+        JOIN auth_user u ON u.id = d.approver_id WHERE d.request_id = $1 ORDER BY d.decided_at, u.username",
+    insert_decision: "INSERT INTO permfw_request_decision (request_id, approver_id, approve, comment, decided_at) \
+        VALUES ($1, $2, $3, $4, $5)",
+    has_decided: "SELECT approver_id FROM permfw_request_decision WHERE request_id = $1 AND approver_id = $2",
+    count_approvals: "SELECT COUNT(*) FROM permfw_request_decision WHERE request_id = $1 AND approve",
+    close_request: "UPDATE permfw_access_request SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'open'",
+    notify_group_approvers: "INSERT INTO permfw_outbox (created_at, event, recipient, email, payload, next_attempt_at) \
+        SELECT $1, 'request_created', u.username, u.email, $2, $1 FROM auth_user_groups ug \
+        JOIN auth_user u ON u.id = ug.user_id WHERE ug.group_id = $3 AND u.is_active AND u.id <> $4 \
+        AND (ug.expires_at IS NULL OR ug.expires_at > $1)",
+    notify_permission_approvers: "INSERT INTO permfw_outbox (created_at, event, recipient, email, payload, next_attempt_at) \
+        SELECT $1, 'request_created', u.username, u.email, $2, $1 FROM auth_user u WHERE u.is_active AND u.id <> $4 \
+        AND (u.id IN (SELECT up.user_id FROM auth_user_user_permissions up WHERE up.permission_id = $3 \
+        AND (up.expires_at IS NULL OR up.expires_at > $1)) \
+        OR u.id IN (SELECT ug.user_id FROM auth_user_groups ug JOIN auth_group_permissions gp ON gp.group_id = ug.group_id \
+        WHERE gp.permission_id = $3 AND (ug.expires_at IS NULL OR ug.expires_at > $1)))",
+    audit_expired_grants: "INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
+        SELECT $1, '<system>', 'expired', u.username, p.app_label || '.' || p.codename, '' \
+        FROM auth_user_user_permissions up JOIN auth_user u ON u.id = up.user_id \
+        JOIN auth_permission p ON p.id = up.permission_id WHERE up.expires_at <= $1",
+    audit_expired_memberships: "INSERT INTO permfw_audit (at, actor, action, target_user, target_group, detail) \
+        SELECT $1, '<system>', 'expired', u.username, g.name, '' FROM auth_user_groups ug \
+        JOIN auth_user u ON u.id = ug.user_id JOIN auth_group g ON g.id = ug.group_id WHERE ug.expires_at <= $1",
+    notify_expired_grants: "INSERT INTO permfw_outbox (created_at, event, recipient, email, payload, next_attempt_at) \
+        SELECT $1, 'grant_expired', u.username, u.email, \
+        json_object('target', 'permission ' || p.app_label || '.' || p.codename, 'expired_at', up.expires_at), $1 \
+        FROM auth_user_user_permissions up JOIN auth_user u ON u.id = up.user_id \
+        JOIN auth_permission p ON p.id = up.permission_id WHERE up.expires_at <= $1",
+    notify_expired_memberships: "INSERT INTO permfw_outbox (created_at, event, recipient, email, payload, next_attempt_at) \
+        SELECT $1, 'grant_expired', u.username, u.email, \
+        json_object('target', 'group ' || g.name, 'expired_at', ug.expires_at), $1 \
+        FROM auth_user_groups ug JOIN auth_user u ON u.id = ug.user_id JOIN auth_group g ON g.id = ug.group_id \
+        WHERE ug.expires_at <= $1",
+    delete_expired_grants: "DELETE FROM auth_user_user_permissions WHERE expires_at <= $1",
+    delete_expired_memberships: "DELETE FROM auth_user_groups WHERE expires_at <= $1",
+    audit_expired_requests: "INSERT INTO permfw_audit (at, actor, action, target_user, detail) \
+        SELECT $1, '<system>', 'request_expired', u.username, 'request #' || r.id \
+        FROM permfw_access_request r JOIN auth_user u ON u.id = r.requester_id \
+        WHERE r.status = 'open' AND r.expires_at <= $1",
+    notify_expired_requests: "INSERT INTO permfw_outbox (created_at, event, recipient, email, payload, next_attempt_at) \
+        SELECT $1, 'request_expired', u.username, u.email, \
+        json_object('request_id', r.id, 'policy', p.name, 'target', CASE WHEN p.target_group_id IS NOT NULL THEN 'group ' || g.name ELSE 'permissions ' || p.target_permissions END), $1 \
+        FROM permfw_access_request r JOIN auth_user u ON u.id = r.requester_id \
+        JOIN permfw_request_policy p ON p.id = r.policy_id LEFT JOIN auth_group g ON g.id = p.target_group_id \
+        WHERE r.status = 'open' AND r.expires_at <= $1",
+    expire_requests: "UPDATE permfw_access_request SET status = 'expired', decided_at = $1 WHERE status = 'open' AND expires_at <= $1",
+
     all_permissions: "SELECT id, app_label, model, codename, name FROM auth_permission",
     insert_permission: "INSERT INTO auth_permission (app_label, model, codename, name) VALUES ($1, $2, $3, $4)",
     update_permission: "UPDATE auth_permission SET name = $1, model = $2 WHERE id = $3",

@@ -157,7 +157,6 @@ pub(crate) struct Statements {
     pub(crate) clear_login_attempts: &'static str,
 
     /// `$1` created at, `$2` event, `$3` recipient, `$4` email, `$5` payload (JSON).
-    #[allow(dead_code)] // the access requests write them
     pub(crate) insert_outbox: &'static str,
     /// `$1` the lease's end, `$2` now, `$3` limit -> (id, created at, event, recipient, email,
     /// payload, attempts) of the due notifications it claimed.
@@ -168,6 +167,66 @@ pub(crate) struct Statements {
     pub(crate) outbox_failed: &'static str,
     /// -> how many are not delivered.
     pub(crate) count_undelivered: &'static str,
+
+    /// `$1` name, `$2` target group id, `$3` target permissions (space-separated), `$4`
+    /// requester group id, `$5` approver group id, `$6` approver permission, `$7` approvals
+    /// needed, `$8` longest duration in seconds, `$9` days before an open request expires, `$10`
+    /// created at.
+    pub(crate) insert_policy: &'static str,
+    /// `$1` name.
+    pub(crate) delete_policy: &'static str,
+    /// `$1` name -> (id, name, target group, target permissions, requester group, approver
+    /// group, approver permission, approvals needed, longest duration, expiry days).
+    pub(crate) policy_by_name: &'static str,
+    /// `$1` id -> as `policy_by_name`.
+    pub(crate) policy_by_id: &'static str,
+    /// -> as `policy_by_name`, every policy by name.
+    pub(crate) list_policies: &'static str,
+    /// `$1` requester id, `$2` policy id -> the id of its open request, if any.
+    pub(crate) open_request: &'static str,
+    /// `$1` policy id, `$2` requester id, `$3` justification, `$4` duration in seconds, `$5`
+    /// created at, `$6` expires at -> id.
+    pub(crate) insert_request: &'static str,
+    /// The requests' columns (id, policy, requester, justification, duration, status, created,
+    /// expires, decided, approvals so far), up to `WHERE`: filters follow as `AND ...`.
+    pub(crate) select_requests: &'static str,
+    /// `$1` request id -> (policy id, requester id, status, expires at, duration).
+    pub(crate) request_state: &'static str,
+    /// `$1` request id -> (approver, approve, comment, decided at), in order.
+    pub(crate) decisions: &'static str,
+    /// `$1` request id, `$2` approver id, `$3` approve, `$4` comment, `$5` at.
+    pub(crate) insert_decision: &'static str,
+    /// `$1` request id, `$2` approver id -> a row when the approver already decided.
+    pub(crate) has_decided: &'static str,
+    /// `$1` request id -> how many approved it.
+    pub(crate) count_approvals: &'static str,
+    /// `$1` status, `$2` at, `$3` request id: closes an open request.
+    pub(crate) close_request: &'static str,
+    /// `$1` at, `$2` payload, `$3` group id, `$4` requester id: a `request_created` notification
+    /// to each active member of the approvers' group but the requester.
+    pub(crate) notify_group_approvers: &'static str,
+    /// `$1` at, `$2` payload, `$3` permission id, `$4` requester id: the same to each active
+    /// holder of the approvers' permission.
+    pub(crate) notify_permission_approvers: &'static str,
+
+    /// `$1` now: audits each expired direct grant as `expired`.
+    pub(crate) audit_expired_grants: &'static str,
+    /// `$1` now: audits each expired membership as `expired`.
+    pub(crate) audit_expired_memberships: &'static str,
+    /// `$1` now: a `grant_expired` notification to each user whose grant expired.
+    pub(crate) notify_expired_grants: &'static str,
+    /// `$1` now: the same for memberships.
+    pub(crate) notify_expired_memberships: &'static str,
+    /// `$1` now.
+    pub(crate) delete_expired_grants: &'static str,
+    /// `$1` now.
+    pub(crate) delete_expired_memberships: &'static str,
+    /// `$1` now: audits each open request past its expiry as `request_expired`.
+    pub(crate) audit_expired_requests: &'static str,
+    /// `$1` now: a `request_expired` notification to each requester.
+    pub(crate) notify_expired_requests: &'static str,
+    /// `$1` now: closes them as `expired`.
+    pub(crate) expire_requests: &'static str,
 
     /// -> (id, app label, model, codename, name) of every permission row.
     pub(crate) all_permissions: &'static str,
