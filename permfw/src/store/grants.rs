@@ -140,7 +140,7 @@ impl Store {
     /// Each permission `username` holds directly or through a group, and where it comes from,
     /// sorted as [`Permission`]s sort, read in one query. Rows that no linked model declares are
     /// left out (they grant nothing). A superuser's implied permissions are not listed: see
-    /// [`HasPerms::is_superuser`](crate::HasPerms::is_superuser).
+    /// [`HasPerms::is_superuser`].
     ///
     /// # Errors
     ///
