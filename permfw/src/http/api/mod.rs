@@ -78,7 +78,7 @@ pub const ROUTES: &[Route] = &[
         Method::PATCH,
         "/users/{username}",
         Access::Requires(User::CHANGE_USER),
-        "Change flags: `is_active`, `is_staff`, `is_superuser`",
+        "Change `email`, `is_active`, `is_staff`, `is_superuser` in one transaction: a refused part changes nothing",
         |m| on(m, users::change),
     ),
     Route::new(

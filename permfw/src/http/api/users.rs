@@ -1,4 +1,4 @@
-//! Users: list, show, create, change flags, grant and revoke.
+//! Users: list, show, create, change (email and flags, in one transaction), grant and revoke.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,8 +9,7 @@ use super::super::{ApiError, CurrentUser};
 use super::{Changed, actor};
 use crate::User;
 use crate::permission_required;
-use crate::store::UserDetail;
-use crate::store::{Store, UserPage, UserRecord};
+use crate::store::{Store, UserDetail, UserPage, UserRecord, UserUpdate};
 
 /// The most users a page holds, whatever `limit` asks (the store's bound).
 const MAX_PAGE: u32 = 1000;
@@ -78,13 +77,34 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, Json(store.user_detail(&new.username).await?)))
 }
 
-/// `PATCH /users/{username}`: the flags to change; those left out stay as they are.
+/// `PATCH /users/{username}`: the email and flags to change; those left out stay as they are.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct Flags {
+pub(super) struct Change {
+    email: Option<String>,
     is_active: Option<bool>,
     is_staff: Option<bool>,
     is_superuser: Option<bool>,
+}
+
+impl Change {
+    /// The store's one-transaction change: a refusal of any part writes nothing.
+    fn update(self) -> UserUpdate {
+        let mut update = UserUpdate::new();
+        if let Some(email) = self.email {
+            update = update.email(email);
+        }
+        if let Some(active) = self.is_active {
+            update = update.is_active(active);
+        }
+        if let Some(staff) = self.is_staff {
+            update = update.is_staff(staff);
+        }
+        if let Some(superuser) = self.is_superuser {
+            update = update.is_superuser(superuser);
+        }
+        update
+    }
 }
 
 #[permission_required(User::CHANGE_USER)]
@@ -92,18 +112,15 @@ pub(super) async fn change(
     user: CurrentUser,
     State(store): State<Store>,
     Path(username): Path<String>,
-    Json(flags): Json<Flags>,
+    Json(change): Json<Change>,
 ) -> Result<Json<UserDetail>, ApiError> {
-    let actor = actor(&user)?;
-    if let Some(active) = flags.is_active {
-        store.set_active(&actor, &username, active).await?;
+    let update = change.update();
+    if update.is_empty() {
+        return Err(ApiError::bad_request(
+            "nothing to change: send at least one of `email`, `is_active`, `is_staff`, `is_superuser`",
+        ));
     }
-    if let Some(staff) = flags.is_staff {
-        store.set_staff(&actor, &username, staff).await?;
-    }
-    if let Some(superuser) = flags.is_superuser {
-        store.set_superuser(&actor, &username, superuser).await?;
-    }
+    store.update_user(&actor(&user)?, &username, update).await?;
     Ok(Json(store.user_detail(&username).await?))
 }
 

@@ -1,0 +1,97 @@
+//! The REST API tried as an attacker would, on SQLite and on PostgreSQL: a refused part of a
+//! change that still writes, fifty guesses at once, what a caller without the permission learns
+//! about a target, requests refused before they are read, cookies, and the lifetimes of tokens.
+
+mod support;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Method, Request, StatusCode, header};
+use permfw::HasPerms;
+use permfw::http::api_router;
+use permfw::store::{Actor, AuditQuery, Store};
+use serde_json::{Value, json};
+use support::TestStore;
+use tower::ServiceExt;
+
+on_every_backend!(a_refused_flag_of_a_patch_changes_nothing);
+
+const SYSTEM: &Actor = &Actor::System;
+
+/// root (superuser), grace (`view_user`, `change_user`, `view_group`), bob (nothing), dana
+/// (`delete_user`, which grace lacks), nopass (no usable password) and gone (inactive); each
+/// with the password `{name}-password` but nopass.
+async fn people(store: &Store) {
+    store.create_superuser(SYSTEM, "root", "root@example.com", "root-password").await.unwrap();
+    for name in ["grace", "bob", "dana", "gone"] {
+        let password = format!("{name}-password");
+        store.create_user(SYSTEM, name, &format!("{name}@example.com"), Some(&password)).await.unwrap();
+    }
+    store.create_user(SYSTEM, "nopass", "", None).await.unwrap();
+    store.grant_user(SYSTEM, "grace", ["auth.view_user", "auth.change_user", "auth.view_group"]).await.unwrap();
+    store.grant_user(SYSTEM, "dana", ["auth.delete_user"]).await.unwrap();
+    store.set_active(SYSTEM, "gone", false).await.unwrap();
+}
+
+async fn app(store: &TestStore) -> Router {
+    people(store).await;
+    api_router(store.store.clone())
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+}
+
+/// Sends `body` as JSON (or nothing) with an API token, if any.
+async fn call(app: &Router, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let request = match body {
+        Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    };
+    send(app, request.unwrap()).await
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    Reply { status, headers, body }
+}
+
+async fn token(store: &Store, username: &str) -> String {
+    store.create_token(SYSTEM, username, "test", None).await.unwrap().token
+}
+
+async fn a_refused_flag_of_a_patch_changes_nothing(store: TestStore) {
+    let app = app(&store).await;
+    let grace = token(&store, "grace").await;
+    let before = store.audit(AuditQuery::new().user("bob")).await.unwrap().len();
+    let both = json!({"is_staff": true, "is_superuser": true});
+    let reply = call(&app, Method::PATCH, "/api/v1/users/bob", Some(&grace), Some(both)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(reply.body["type"], "urn:permfw:problem:refused");
+    let bob = store.get_user("bob").await.unwrap();
+    assert!(!bob.is_staff() && !bob.is_superuser(), "a refused PATCH wrote a flag");
+    assert_eq!(store.audit(AuditQuery::new().user("bob")).await.unwrap().len(), before, "nor an audit row");
+
+    // Email is one more part, under the rule of taking control of an account.
+    let change = json!({"is_staff": true, "email": "bob@new.example"});
+    let reply = call(&app, Method::PATCH, "/api/v1/users/bob", Some(&grace), Some(change)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!((reply.body["is_staff"].as_bool(), reply.body["email"].as_str()), (Some(true), Some("bob@new.example")));
+    let takeover = json!({"is_active": true, "email": "mine@evil.example"});
+    let reply = call(&app, Method::PATCH, "/api/v1/users/dana", Some(&grace), Some(takeover)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert!(reply.body["detail"].as_str().unwrap().contains("auth.delete_user"), "{}", reply.body);
+    assert_eq!(store.user_detail("dana").await.unwrap().email, "dana@example.com");
+    let nothing = call(&app, Method::PATCH, "/api/v1/users/bob", Some(&grace), Some(json!({}))).await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST, "{}", nothing.body);
+    assert!(nothing.body["detail"].as_str().unwrap().contains("is_staff"), "{}", nothing.body);
+}
