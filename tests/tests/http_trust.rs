@@ -4,17 +4,20 @@
 
 mod support;
 
+use std::net::SocketAddr;
+use std::sync::{Arc, Barrier};
+
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use permfw::HasPerms;
-use permfw::http::api_router;
+use permfw::http::{admin_router, api_router};
 use permfw::store::{Actor, AuditQuery, Store};
 use serde_json::{Value, json};
 use support::TestStore;
 use tower::ServiceExt;
 
-on_every_backend!(a_refused_flag_of_a_patch_changes_nothing);
+on_every_backend!(a_refused_flag_of_a_patch_changes_nothing, fifty_concurrent_guesses_check_at_most_five_passwords);
 
 const SYSTEM: &Actor = &Actor::System;
 
@@ -94,4 +97,53 @@ async fn a_refused_flag_of_a_patch_changes_nothing(store: TestStore) {
     let nothing = call(&app, Method::PATCH, "/api/v1/users/bob", Some(&grace), Some(json!({}))).await;
     assert_eq!(nothing.status, StatusCode::BAD_REQUEST, "{}", nothing.body);
     assert!(nothing.body["detail"].as_str().unwrap().contains("is_staff"), "{}", nothing.body);
+}
+
+/// One login over TCP, to the API or to the admin: the status.
+fn log_in_over_http(agent: &ureq::Agent, base: &str, admin: bool, password: &str) -> u16 {
+    let reply = if admin {
+        agent
+            .post(format!("{base}/admin/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send(format!("username=grace&password={password}"))
+    } else {
+        agent
+            .post(format!("{base}/api/v1/session"))
+            .header("content-type", "application/json")
+            .send(json!({"username": "grace", "password": password}).to_string())
+    };
+    reply.unwrap().status().as_u16()
+}
+
+async fn fifty_concurrent_guesses_check_at_most_five_passwords(store: TestStore) {
+    people(&store).await;
+    // The API and the admin as two routers: they share the store's counters, not their own.
+    let app: Router = api_router(store.store.clone()).merge(admin_router(store.store.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let barrier = Arc::new(Barrier::new(50));
+    let guesses: Vec<_> = (0..50)
+        .map(|i| {
+            let (agent, base, barrier) = (agent.clone(), base.clone(), Arc::clone(&barrier));
+            tokio::task::spawn_blocking(move || {
+                barrier.wait();
+                log_in_over_http(&agent, &base, i % 2 == 0, &format!("guess-{i}"))
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert!((1..=5).contains(&checked), "{checked} passwords checked of 50: {statuses:?}");
+    assert_eq!(checked + throttled, 50, "{statuses:?}");
+    let agent2 = agent.clone();
+    let right = tokio::task::spawn_blocking(move || log_in_over_http(&agent2, &base, false, "grace-password"));
+    assert_eq!(right.await.unwrap(), 429, "the right password is not checked while throttled");
 }

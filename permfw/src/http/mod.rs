@@ -31,8 +31,8 @@ pub mod admin;
 pub mod api;
 mod error;
 mod extract;
+mod login;
 mod route;
-mod throttle;
 mod user;
 
 use axum::Router;

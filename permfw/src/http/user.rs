@@ -1,15 +1,13 @@
 //! Who is calling: a user from an API token or a session cookie, or the anonymous user.
 
 use axum::extract::{FromRef, FromRequestParts};
-use std::net::SocketAddr;
-
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 
 use super::ApiError;
-use super::throttle::Throttle;
-use crate::store::{Session, Store, StoreError};
+use super::login::SESSION_SECONDS;
+use crate::store::Store;
 use crate::{AnonymousUser, HasPerms, PermissionSet, User};
 
 /// The name of the session cookie.
@@ -81,49 +79,6 @@ pub(crate) fn session_key(headers: &HeaderMap) -> Option<&str> {
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find_map(|(key, value)| (key == SESSION_COOKIE).then_some(value))
-}
-
-/// How long a login session lasts: two weeks, Django's `SESSION_COOKIE_AGE`.
-pub(crate) const SESSION_SECONDS: i64 = 14 * 24 * 3600;
-
-/// What a login attempt came to.
-pub(crate) enum Login {
-    /// A new session for this user.
-    Started(Box<User>, Session),
-    /// Wrong credentials, or a user `accept` turned away.
-    Refused,
-    /// Too many failures for the username or the address.
-    Throttled,
-}
-
-/// Logs in with throttling per username and per client address; `accept` says who may (the
-/// admin takes staff only).
-pub(crate) async fn log_in(
-    store: &Store,
-    throttle: &Throttle,
-    (username, password): (&str, &str),
-    client: Option<SocketAddr>,
-    accept: impl Fn(&User) -> bool,
-) -> Result<Login, StoreError> {
-    let user_key = format!("user:{username}");
-    let mut keys = vec![user_key.clone()];
-    keys.extend(client.map(|addr| format!("addr:{}", addr.ip())));
-    if throttle.blocked(&keys) {
-        tracing::warn!(username, client = ?client, "login throttled");
-        return Ok(Login::Throttled);
-    }
-    match store.authenticate(username, password).await? {
-        Some(user) if accept(&user) => {
-            throttle.succeeded(&user_key);
-            let session = store.create_session(&user, SESSION_SECONDS).await?;
-            Ok(Login::Started(Box::new(user), session))
-        }
-        _ => {
-            tracing::info!(username, client = ?client, "login refused");
-            throttle.failed(&keys);
-            Ok(Login::Refused)
-        }
-    }
 }
 
 /// `response` with the session cookie set: `HttpOnly`, `SameSite=Strict`, for the session's life.

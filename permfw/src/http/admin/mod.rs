@@ -23,18 +23,17 @@ mod session;
 mod staff;
 mod users;
 
+use axum::Router;
 use axum::extract::{FromRequestParts, NestedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::on;
-use axum::{Extension, Router};
 
 pub use self::error::AdminError;
 pub use self::staff::Staff;
 use super::route::mount_point;
-use super::throttle::Throttle;
 use super::{Access, Route};
 use crate::store::Store;
 use crate::{Group, User};
@@ -98,7 +97,7 @@ pub fn router<S>(store: Store) -> Router<S> {
         let guard = from_fn_with_state((store.clone(), route.access), authorize);
         router = router.route(route.path, route.endpoint().route_layer(guard));
     }
-    router.layer(Extension(std::sync::Arc::new(Throttle::new()))).layer(middleware::from_fn(frame)).with_state(store)
+    router.layer(middleware::from_fn(frame)).with_state(store)
 }
 
 /// Checks a route's access before its handler reads the form or query: to the login page

@@ -1,7 +1,6 @@
 //! Logging in and out of the admin.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{ConnectInfo, State};
@@ -9,8 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::super::throttle::Throttle;
-use super::super::user::{Login, log_in, session_key, with_session_cookie};
+use super::super::login::{Login, log_in};
+use super::super::user::{session_key, with_session_cookie};
 use super::error::{Form, Query};
 use super::pages::{Frame, LoginPage, render};
 use super::{AdminError, Base, Staff};
@@ -52,22 +51,22 @@ pub(super) struct LoginForm {
 pub(super) async fn login(
     Base(base): Base,
     State(store): State<Store>,
-    Extension(throttle): Extension<Arc<Throttle>>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AdminError> {
     let next = safe_next(&base, form.next.as_deref());
     let client = client.map(|Extension(ConnectInfo(addr))| addr);
-    let (status, error) =
-        match log_in(&store, &throttle, (&form.username, &form.password), client, User::is_staff).await? {
-            Login::Started(_, session) => {
-                return Ok(with_session_cookie(Redirect::to(&next).into_response(), &session.key));
-            }
-            Login::Refused => {
-                (StatusCode::UNAUTHORIZED, "Please enter the correct username and password for a staff account.")
-            }
-            Login::Throttled => (StatusCode::TOO_MANY_REQUESTS, "Too many failed logins; wait 15 minutes."),
-        };
+    let (status, error) = match log_in(&store, (&form.username, &form.password), client, User::is_staff).await? {
+        Login::Started(_, session) => {
+            return Ok(with_session_cookie(Redirect::to(&next).into_response(), &session.key));
+        }
+        Login::Refused => {
+            (StatusCode::UNAUTHORIZED, "Please enter the correct username and password for a staff account.")
+        }
+        Login::Throttled => {
+            (StatusCode::TOO_MANY_REQUESTS, "Too many login attempts for this username or address; try again later.")
+        }
+    };
     let page = LoginPage { frame: Frame::nobody(&base), error: Some(error.to_owned()), next };
     Ok((status, render(&page)).into_response())
 }

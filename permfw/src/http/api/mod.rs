@@ -20,18 +20,15 @@ mod perms;
 mod session;
 mod users;
 
-use std::sync::Arc;
-
+use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::Method;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
 use axum::routing::on;
-use axum::{Extension, Router};
 use serde::Serialize;
 
 pub use self::openapi::openapi;
-use super::throttle::Throttle;
 use super::{Access, ApiError, CurrentUser, Route};
 use crate::store::{Actor, Store};
 use crate::{Group, HasPerms, Permission, User};
@@ -178,7 +175,7 @@ pub fn router<S>(store: Store) -> Router<S> {
         let guard = from_fn_with_state((store.clone(), route.access), authorize);
         router = router.route(route.path, route.endpoint().route_layer(guard));
     }
-    router.layer(Extension(Arc::new(Throttle::new()))).with_state(store)
+    router.with_state(store)
 }
 
 /// Checks a route's access before its handler reads anything of the request (401 without

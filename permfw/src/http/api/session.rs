@@ -1,7 +1,6 @@
 //! Logging in and out, and API tokens.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{ConnectInfo, State};
@@ -10,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::super::extract::{Json, Path};
-use super::super::throttle::Throttle;
-use super::super::user::{Login, log_in, session_key, with_session_cookie};
+use super::super::login::{Login, log_in};
+use super::super::user::{session_key, with_session_cookie};
 use super::super::{ApiError, CurrentUser};
 use super::actor;
 use crate::store::{NewToken, Store};
@@ -33,13 +32,12 @@ struct LoggedIn<'a> {
 
 pub(super) async fn login(
     State(store): State<Store>,
-    Extension(throttle): Extension<Arc<Throttle>>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     Json(credentials): Json<Credentials>,
 ) -> Result<Response, ApiError> {
     let client = client.map(|Extension(ConnectInfo(addr))| addr);
     let pair = (credentials.username.as_str(), credentials.password.as_str());
-    match log_in(&store, &throttle, pair, client, |_| true).await? {
+    match log_in(&store, pair, client, |_| true).await? {
         Login::Started(user, session) => {
             let body = Json(LoggedIn { username: user.username(), csrf_token: &session.csrf_token });
             Ok(with_session_cookie(body.into_response(), &session.key))
@@ -48,7 +46,7 @@ pub(super) async fn login(
         Login::Throttled => Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",
-            "too many failed logins for this username or address; wait 15 minutes",
+            "too many login attempts for this username or address; try again later",
         )),
     }
 }
