@@ -17,7 +17,12 @@ use serde_json::{Value, json};
 use support::TestStore;
 use tower::ServiceExt;
 
-on_every_backend!(a_refused_flag_of_a_patch_changes_nothing, fifty_concurrent_guesses_check_at_most_five_passwords);
+on_every_backend!(
+    a_refused_flag_of_a_patch_changes_nothing,
+    fifty_concurrent_guesses_check_at_most_five_passwords,
+    a_caller_without_the_permission_learns_nothing_of_the_target,
+    a_failed_login_says_the_same_whoever_the_user,
+);
 
 const SYSTEM: &Actor = &Actor::System;
 
@@ -146,4 +151,54 @@ async fn fifty_concurrent_guesses_check_at_most_five_passwords(store: TestStore)
     let agent2 = agent.clone();
     let right = tokio::task::spawn_blocking(move || log_in_over_http(&agent2, &base, false, "grace-password"));
     assert_eq!(right.await.unwrap(), 429, "the right password is not checked while throttled");
+}
+
+async fn a_caller_without_the_permission_learns_nothing_of_the_target(store: TestStore) {
+    let app = app(&store).await;
+    let bob = token(&store, "bob").await;
+    let roots_token = store.create_token(SYSTEM, "root", "root's", None).await.unwrap().id;
+    let mut answers = Vec::new();
+    for target in ["root", "grace", "ghost"] {
+        let requests: [(Method, String, Option<Value>); 6] = [
+            (Method::GET, format!("/api/v1/users/{target}"), None),
+            (Method::PATCH, format!("/api/v1/users/{target}"), Some(json!({"is_staff": true}))),
+            (Method::POST, format!("/api/v1/users/{target}/permissions"), Some(json!({"permissions": []}))),
+            (Method::DELETE, format!("/api/v1/users/{target}/permissions"), Some(json!({"permissions": []}))),
+            (Method::POST, "/api/v1/tokens".to_owned(), Some(json!({"name": "mine", "username": target}))),
+            (Method::DELETE, format!("/api/v1/groups/Nope/members/{target}"), None),
+        ];
+        let mut replies = Vec::new();
+        for (method, path, body) in requests {
+            let reply = call(&app, method.clone(), &path, Some(&bob), body).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {path}: {}", reply.body);
+            replies.push((reply.status, reply.body));
+        }
+        answers.push(replies);
+    }
+    assert_eq!(answers[0], answers[1], "the superuser and a user look the same");
+    assert_eq!(answers[1], answers[2], "a user and a missing one look the same");
+    let root_token = call(&app, Method::DELETE, &format!("/api/v1/tokens/{roots_token}"), Some(&bob), None).await;
+    let missing = call(&app, Method::DELETE, "/api/v1/tokens/999999", Some(&bob), None).await;
+    assert_eq!(root_token.status, StatusCode::FORBIDDEN, "{}", root_token.body);
+    assert_eq!((root_token.status, root_token.body), (missing.status, missing.body));
+}
+
+/// Logs in to the API with this username and password: the status and body.
+async fn api_login(app: &Router, username: &str, password: &str) -> (StatusCode, Value) {
+    let reply =
+        call(app, Method::POST, "/api/v1/session", None, Some(json!({"username": username, "password": password})))
+            .await;
+    (reply.status, reply.body)
+}
+
+async fn a_failed_login_says_the_same_whoever_the_user(store: TestStore) {
+    let app = app(&store).await;
+    let wrong = api_login(&app, "bob", "wrong-password").await;
+    assert_eq!(wrong.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(api_login(&app, "ghost", "wrong-password").await, wrong, "an unknown user");
+    assert_eq!(api_login(&app, "nopass", "").await, wrong, "no usable password");
+    assert_eq!(api_login(&app, "nopass", "!").await, wrong, "no usable password");
+    assert_eq!(api_login(&app, "gone", "gone-password").await, wrong, "an inactive user, right password");
+    assert_eq!(api_login(&app, &"x".repeat(10_000), "pw").await, wrong, "a long username is a username");
+    assert_eq!(api_login(&app, "bob", "bob-password").await.0, StatusCode::OK);
 }

@@ -18,6 +18,7 @@ mod groups;
 mod openapi;
 mod perms;
 mod session;
+mod tokens;
 mod users;
 
 use axum::Router;
@@ -49,11 +50,9 @@ pub const ROUTES: &[Route] = &[
         "/tokens",
         Access::LoggedIn,
         "Create an API token (shown once) for yourself, or for `username` under the rules",
-        |m| on(m, session::create_token),
+        |m| on(m, tokens::create),
     ),
-    Route::new(Method::DELETE, "/tokens/{id}", Access::LoggedIn, "Revoke an API token", |m| {
-        on(m, session::revoke_token)
-    }),
+    Route::new(Method::DELETE, "/tokens/{id}", Access::LoggedIn, "Revoke an API token", |m| on(m, tokens::revoke)),
     Route::new(
         Method::GET,
         "/users",

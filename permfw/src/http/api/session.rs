@@ -1,4 +1,4 @@
-//! Logging in and out, and API tokens.
+//! Logging in and out.
 
 use std::net::SocketAddr;
 
@@ -8,12 +8,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::super::extract::{Json, Path};
+use super::super::extract::Json;
 use super::super::login::{Login, log_in};
 use super::super::user::{session_key, with_session_cookie};
 use super::super::{ApiError, CurrentUser};
 use super::actor;
-use crate::store::{NewToken, Store};
+use crate::store::Store;
 
 /// `POST /session`.
 #[derive(Debug, Deserialize)]
@@ -60,47 +60,5 @@ pub(super) async fn logout(
     if let Some(key) = session_key(&headers) {
         store.end_session(key).await?;
     }
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `POST /tokens`: a token for the caller, or for `username` under the rules.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct TokenRequest {
-    name: String,
-    username: Option<String>,
-    /// When it expires, in microseconds since the Unix epoch.
-    expires_at: Option<i64>,
-}
-
-/// A new token, shown once.
-#[derive(Debug, Serialize)]
-pub(super) struct CreatedToken {
-    #[serde(flatten)]
-    token: NewToken,
-    username: String,
-    note: &'static str,
-}
-
-pub(super) async fn create_token(
-    user: CurrentUser,
-    State(store): State<Store>,
-    Json(request): Json<TokenRequest>,
-) -> Result<Json<CreatedToken>, ApiError> {
-    let actor = actor(&user)?;
-    let owner = match request.username {
-        Some(username) => username,
-        None => user.user().map(|u| u.username().to_owned()).unwrap_or_default(),
-    };
-    let token = store.create_token(&actor, &owner, &request.name, request.expires_at).await?;
-    Ok(Json(CreatedToken { token, username: owner, note: "shown once: store it now" }))
-}
-
-pub(super) async fn revoke_token(
-    user: CurrentUser,
-    State(store): State<Store>,
-    Path(id): Path<i64>,
-) -> Result<StatusCode, ApiError> {
-    store.revoke_token(&actor(&user)?, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
