@@ -4,8 +4,10 @@
 //!
 //! Run it with `cargo run --example blog` (twice: the second run reuses `blog.db`). Set
 //! `PERMFW_DATABASE_URL` to use another database, such as `postgres://...`.
-//! `cargo run --example blog -- serve` serves the REST API on the same data.
+//! `cargo run --example blog -- serve` serves the admin and the REST API on the same data
+//! (`PERMFW_INSECURE_COOKIES=1` for plain http anywhere but this machine).
 
+use permfw::http::{self, HttpOptions};
 use permfw::store::{Actor, AuditQuery, Store, StoreError};
 use permfw::{HasPerms, Permission, PermissionDenied, User, permission_required};
 use permfw_examples::Post;
@@ -161,7 +163,12 @@ async fn serve(store: Store) -> Result<(), StoreError> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
     tracing_subscriber::fmt().with_env_filter(filter).init();
     let address = std::env::var("PERMFW_ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
-    let app: axum::Router = permfw::http::api_router(store.clone()).merge(permfw::http::admin_router(store));
+    // Secure `__Host-` session cookies unless PERMFW_INSECURE_COOKIES=1 asks for plain-http
+    // development (browsers and curl keep secure cookies from http://127.0.0.1 and localhost).
+    let options = HttpOptions::from_env();
+    let app: axum::Router = axum::Router::new()
+        .nest("/api/v1", http::api::router_with(store.clone(), &options))
+        .nest("/admin", http::admin::router_with(store, &options));
     let listener = tokio::net::TcpListener::bind(&address).await.map_err(|e| StoreError::Open {
         url: address.clone(),
         why: format!("{e}; set PERMFW_ADDR to another address"),
@@ -172,6 +179,9 @@ async fn serve(store: Store) -> Result<(), StoreError> {
     println!("  curl -c cookies.txt -H 'content-type: application/json' \\");
     println!("       -d '{{\"username\":\"root\",\"password\":\"change-me-root\"}}' http://{address}/api/v1/session");
     println!("  curl -b cookies.txt http://{address}/api/v1/users\n");
+    if options.has_insecure_cookies() {
+        println!("permfw: insecure cookies for plain-http development (PERMFW_INSECURE_COOKIES=1)\n");
+    }
     println!("Press Ctrl-C to stop.");
     let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service).await.map_err(|e| StoreError::Open { url: address, why: e.to_string() })

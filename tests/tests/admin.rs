@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use permfw::HasPerms;
-use permfw::http::admin_router;
+use permfw::http::{SESSION_COOKIE, admin_router};
 use permfw::store::{Actor, AuditQuery, Store};
 use tower::ServiceExt;
 
@@ -36,7 +36,7 @@ struct Page {
 async fn get(app: &Router, path: &str, cookie: Option<&str>) -> Page {
     let mut request = Request::get(path);
     if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, format!("permfw_session={cookie}"));
+        request = request.header(header::COOKIE, format!("{SESSION_COOKIE}={cookie}"));
     }
     send(app, request.body(Body::empty()).unwrap()).await
 }
@@ -45,7 +45,7 @@ async fn post(app: &Router, path: &str, cookie: Option<&str>, form: &[(&str, &st
     let body: Vec<String> = form.iter().map(|(k, v)| format!("{k}={}", v.replace('.', "%2E"))).collect();
     let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, format!("permfw_session={cookie}"));
+        request = request.header(header::COOKIE, format!("{SESSION_COOKIE}={cookie}"));
     }
     send(app, request.body(Body::from(body.join("&"))).unwrap()).await
 }

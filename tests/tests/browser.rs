@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use permfw::HasPerms;
-use permfw::http::admin_router;
+use permfw::http::{HttpOptions, admin};
 use permfw::store::{Actor, Store};
 use serde_json::{Value, json};
 
@@ -193,7 +193,9 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_and_see_the_audit_log() {
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
-        let app: axum::Router = admin_router(store.clone());
+        // Plain http on localhost: the development setting, without which the cookie is `Secure`.
+        let options = HttpOptions::new().insecure_cookies(true);
+        let app: axum::Router = axum::Router::new().nest("/admin", admin::router_with(store.clone(), &options));
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
         });

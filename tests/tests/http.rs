@@ -71,7 +71,8 @@ async fn login(app: &Router, username: &str, password: &str) -> String {
             .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(cookie.starts_with("__Host-permfw_session="), "{cookie}");
+    assert!(["HttpOnly", "SameSite=Strict", "Secure", "Path=/"].iter().all(|a| cookie.contains(a)), "{cookie}");
     let key = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
     format!("{key}|{}", reply.body["csrf_token"].as_str().unwrap())
 }

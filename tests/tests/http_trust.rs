@@ -11,7 +11,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use permfw::HasPerms;
-use permfw::http::{admin_router, api_router};
+use permfw::http::{CSRF_HEADER, HttpOptions, INSECURE_SESSION_COOKIE, SESSION_COOKIE, admin_router, api, api_router};
 use permfw::store::{Actor, AuditQuery, Store};
 use serde_json::{Value, json};
 use support::TestStore;
@@ -22,6 +22,9 @@ on_every_backend!(
     fifty_concurrent_guesses_check_at_most_five_passwords,
     a_caller_without_the_permission_learns_nothing_of_the_target,
     a_failed_login_says_the_same_whoever_the_user,
+    no_credentials_is_a_401_before_the_request_is_read,
+    a_body_over_the_limit_is_a_413,
+    session_cookies_are_secure_unless_development_says_otherwise,
 );
 
 const SYSTEM: &Actor = &Actor::System;
@@ -201,4 +204,125 @@ async fn a_failed_login_says_the_same_whoever_the_user(store: TestStore) {
     assert_eq!(api_login(&app, "gone", "gone-password").await, wrong, "an inactive user, right password");
     assert_eq!(api_login(&app, &"x".repeat(10_000), "pw").await, wrong, "a long username is a username");
     assert_eq!(api_login(&app, "bob", "bob-password").await.0, StatusCode::OK);
+}
+
+async fn no_credentials_is_a_401_before_the_request_is_read(store: TestStore) {
+    let app = app(&store).await;
+    let raw = |method: Method, path: &str, content_type: Option<&str>, body: &str| {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(kind) = content_type {
+            request = request.header(header::CONTENT_TYPE, kind);
+        }
+        request.body(Body::from(body.to_owned())).unwrap()
+    };
+    let cases = [
+        raw(Method::DELETE, "/api/v1/groups/Viewers", None, ""),
+        raw(Method::DELETE, "/api/v1/session", None, ""),
+        raw(Method::DELETE, "/api/v1/tokens/abc", None, ""),
+        raw(Method::DELETE, "/api/v1/tokens/1", Some("application/json"), "{"),
+        raw(Method::POST, "/api/v1/groups", Some("text/plain"), "not json"),
+        raw(Method::POST, "/api/v1/groups", Some("application/json"), "{\"name\": 7}"),
+        raw(Method::PATCH, "/api/v1/users/%FF%FE", Some("application/json"), "[]"),
+        raw(Method::GET, "/api/v1/users?limit=abc&after=%FF", None, ""),
+        raw(Method::POST, "/api/v1/users/bob/permissions", None, &"x".repeat(100_000)),
+    ];
+    for request in cases {
+        let (method, path) = (request.method().clone(), request.uri().to_string());
+        let reply = send(&app, request).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}: {}", reply.body);
+        assert_eq!(reply.body["type"], "urn:permfw:problem:not-authenticated", "{method} {path}");
+    }
+    // With credentials, the same requests are read, and refused for what they hold.
+    let root = token(&store, "root").await;
+    let bad_id = call(&app, Method::DELETE, "/api/v1/tokens/abc", Some(&root), None).await;
+    assert_eq!(bad_id.status, StatusCode::BAD_REQUEST, "{}", bad_id.body);
+    let not_json = send(
+        &app,
+        Request::post("/api/v1/groups")
+            .header(header::AUTHORIZATION, format!("Bearer {root}"))
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from("not json"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", not_json.body);
+}
+
+async fn a_body_over_the_limit_is_a_413(store: TestStore) {
+    let app = app(&store).await;
+    let root = token(&store, "root").await;
+    let big = json!({"name": "x".repeat(65 * 1024)});
+    let reply = call(&app, Method::POST, "/api/v1/groups", Some(&root), Some(big.clone())).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", reply.body);
+    assert_eq!(reply.body["type"], "urn:permfw:problem:too-large");
+    assert_eq!(reply.headers.get(header::CONTENT_TYPE).unwrap(), "application/problem+json");
+    assert!(reply.body["detail"].as_str().unwrap().contains("65536"), "{}", reply.body);
+    assert_eq!(call(&app, Method::POST, "/api/v1/groups", None, Some(big)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(api_login(&app, &"x".repeat(100_000), "pw").await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    let small = json!({"name": "x".repeat(60 * 1024)});
+    let reply = call(&app, Method::POST, "/api/v1/groups", Some(&root), Some(small)).await;
+    assert_ne!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "under the limit the body is read: {}", reply.body);
+}
+
+/// Logs in to the API: the `Set-Cookie` header and the `key|csrf` to send back.
+async fn session(app: &Router, username: &str) -> (String, String, String) {
+    let credentials = json!({"username": username, "password": format!("{username}-password")});
+    let reply = call(app, Method::POST, "/api/v1/session", None, Some(credentials)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let key = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
+    (cookie, key, reply.body["csrf_token"].as_str().unwrap().to_owned())
+}
+
+/// `GET /api/v1/users` with this `Cookie` header.
+async fn with_cookie(app: &Router, cookie: &str) -> StatusCode {
+    let request = Request::get("/api/v1/users").header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    send(app, request).await.status
+}
+
+async fn session_cookies_are_secure_unless_development_says_otherwise(store: TestStore) {
+    let app = app(&store).await;
+    let (cookie, key, csrf) = session(&app, "grace").await;
+    assert!(cookie.starts_with(&format!("{SESSION_COOKIE}=")), "{cookie}");
+    assert_eq!(SESSION_COOKIE, "__Host-permfw_session");
+    for attribute in ["; Secure", "; HttpOnly", "; SameSite=Strict", "; Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "a __Host- cookie has no Domain: {cookie}");
+    assert_eq!(with_cookie(&app, &format!("{SESSION_COOKIE}={key}")).await, StatusCode::OK);
+    // The unprefixed name, which a sibling site could set, is not read by a secure router.
+    assert_eq!(with_cookie(&app, &format!("{INSECURE_SESSION_COOKIE}={key}")).await, StatusCode::UNAUTHORIZED);
+    let document = call(&app, Method::GET, "/api/v1/openapi.json", Some(&token(&store, "grace").await), None).await;
+    assert_eq!(document.body["components"]["securitySchemes"]["session"]["name"], SESSION_COOKIE);
+    // Logging out ends the session and removes the cookie.
+    let logout = send(
+        &app,
+        Request::delete("/api/v1/session")
+            .header(header::COOKIE, format!("{SESSION_COOKIE}={key}"))
+            .header(CSRF_HEADER, &csrf)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT);
+    let cleared = logout.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cleared.starts_with(&format!("{SESSION_COOKIE}=;")) && cleared.contains("Max-Age=0"), "{cleared}");
+    assert_eq!(with_cookie(&app, &format!("{SESSION_COOKIE}={key}")).await, StatusCode::UNAUTHORIZED);
+
+    // Plain-http development is a setting: the cookie is not Secure, and has no prefix.
+    let options = HttpOptions::new().insecure_cookies(true);
+    assert_eq!(options.session_cookie(), INSECURE_SESSION_COOKIE);
+    let dev: Router = Router::new().nest("/api/v1", api::router_with(store.store.clone(), &options));
+    let (cookie, key, _) = session(&dev, "grace").await;
+    assert!(cookie.starts_with("permfw_session=") && !cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Strict"), "{cookie}");
+    assert_eq!(with_cookie(&dev, &format!("{INSECURE_SESSION_COOKIE}={key}")).await, StatusCode::OK);
+    assert_eq!(with_cookie(&app, &format!("{INSECURE_SESSION_COOKIE}={key}")).await, StatusCode::UNAUTHORIZED);
+    // The body limit is a setting too.
+    let tight: Router =
+        Router::new().nest("/api/v1", api::router_with(store.store.clone(), &HttpOptions::new().body_limit(100)));
+    let root = token(&store, "root").await;
+    let reply = call(&tight, Method::POST, "/api/v1/groups", Some(&root), Some(json!({"name": "x".repeat(100)}))).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", reply.body);
+    assert!(reply.body["detail"].as_str().unwrap().contains("100 bytes"), "{}", reply.body);
 }

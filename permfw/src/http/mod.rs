@@ -7,6 +7,11 @@
 //! mounted; [`api_router`] and `admin_router` mount them at `/api/v1` and `/admin`, and an
 //! application may nest [`api::router`] and `admin::router` under prefixes of its own.
 //!
+//! Both are secure by default ([`HttpOptions`]): the session cookie is `Secure`, `HttpOnly`,
+//! `SameSite=Strict` and `__Host-` prefixed, and a request body is at most 64 KiB. Plain-http
+//! development (`PERMFW_INSECURE_COOKIES=1`, [`HttpOptions::from_env`]) is a setting that
+//! [`api::router_with`] and `admin::router_with` take, and log when it is on.
+//!
 //! ```no_run
 //! use axum::extract::State;
 //! use permfw::http::{ApiError, CurrentUser};
@@ -29,9 +34,11 @@
 #[cfg(feature = "admin")]
 pub mod admin;
 pub mod api;
+mod cookie;
 mod error;
 mod extract;
 mod login;
+mod options;
 mod route;
 mod user;
 
@@ -40,9 +47,11 @@ use axum::Router;
 #[cfg(feature = "admin")]
 pub use self::admin::{AdminError, Staff};
 pub use self::api::require_permissions;
+pub use self::cookie::{INSECURE_SESSION_COOKIE, SESSION_COOKIE};
 pub use self::error::ApiError;
+pub use self::options::{DEFAULT_BODY_LIMIT, HttpOptions};
 pub use self::route::{Access, Route};
-pub use self::user::{CSRF_HEADER, CurrentUser, SESSION_COOKIE};
+pub use self::user::{CSRF_HEADER, CurrentUser};
 use crate::store::Store;
 
 /// The REST API mounted at `/api/v1`: [`api::router`] nested there.

@@ -1,17 +1,12 @@
 //! Who is calling: a user from an API token or a session cookie, or the anonymous user.
 
 use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::Response;
 
-use super::ApiError;
-use super::login::SESSION_SECONDS;
+use super::{ApiError, HttpOptions};
 use crate::store::Store;
 use crate::{AnonymousUser, HasPerms, PermissionSet, User};
-
-/// The name of the session cookie.
-pub const SESSION_COOKIE: &str = "permfw_session";
 
 /// The header that carries the CSRF token on state-changing requests of a session.
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -70,26 +65,6 @@ impl HasPerms for CurrentUser {
     }
 }
 
-/// The session key that a request's `Cookie` headers carry.
-pub(crate) fn session_key(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(key, value)| (key == SESSION_COOKIE).then_some(value))
-}
-
-/// `response` with the session cookie set: `HttpOnly`, `SameSite=Strict`, for the session's life.
-pub(crate) fn with_session_cookie(mut response: Response, key: &str) -> Response {
-    let cookie = format!("{SESSION_COOKIE}={key}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}");
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    response
-}
-
 impl<S> FromRequestParts<S> for CurrentUser
 where
     Store: FromRef<S>,
@@ -113,7 +88,7 @@ where
                 _ => Err(ApiError::unauthorized("the token is unknown, revoked or expired; create a new one")),
             };
         }
-        if let Some(key) = session_key(&parts.headers) {
+        if let Some(key) = HttpOptions::of(&parts.extensions).cookie().key(&parts.headers) {
             let (user, csrf) = match store.session_user(key).await? {
                 Some(session) if session.user.is_active() => (session.user, session.csrf_token),
                 _ => return Err(ApiError::unauthorized("the session has ended or expired; log in again")),

@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
+use super::super::HttpOptions;
 use super::encode;
 use super::pages::{Frame, MessagePage, render};
 use crate::PermissionDenied;
@@ -97,8 +98,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = AdminError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let limit = HttpOptions::of(request.extensions()).max_body();
         match axum::Form::<T>::from_request(request, state).await {
             Ok(axum::Form(value)) => Ok(Form(value)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AdminError::Page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("The form is larger than this server reads ({limit} bytes at most)."),
+            )),
             Err(rejection @ FormRejection::InvalidFormContentType(_)) => {
                 Err(AdminError::Page(rejection.status(), "Send the form as a browser does.".into()))
             }

@@ -34,7 +34,7 @@ use axum::routing::on;
 pub use self::error::AdminError;
 pub use self::staff::Staff;
 use super::route::mount_point;
-use super::{Access, Route};
+use super::{Access, HttpOptions, Route};
 use crate::store::Store;
 use crate::{Group, User};
 
@@ -90,14 +90,20 @@ pub const ROUTES: &[Route] = &[
 ];
 
 /// The admin pages, with the store as their state, built from [`ROUTES`] with paths relative
-/// to where they are mounted: nest them, or take `admin_router` for `/admin`.
+/// to where they are mounted: nest them, or take `admin_router` for `/admin`. [`HttpOptions`]'
+/// defaults: secure cookies, bodies of at most 64 KiB; [`router_with`] takes others.
 pub fn router<S>(store: Store) -> Router<S> {
+    router_with(store, &HttpOptions::default())
+}
+
+/// [`router`] with these options (plain-http development, the body limit).
+pub fn router_with<S>(store: Store, options: &HttpOptions) -> Router<S> {
     let mut router = Router::new();
     for route in ROUTES {
         let guard = from_fn_with_state((store.clone(), route.access), authorize);
         router = router.route(route.path, route.endpoint().route_layer(guard));
     }
-    router.layer(middleware::from_fn(frame)).with_state(store)
+    options.apply(router).layer(middleware::from_fn(frame)).with_state(store)
 }
 
 /// Checks a route's access before its handler reads the form or query: to the login page

@@ -1,15 +1,15 @@
-//! Logging in and out of the admin.
+//! Logging in and out of the admin; the login form refuses a post from another site.
 
 use std::net::SocketAddr;
 
 use axum::Extension;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::super::cookie::SessionCookie;
 use super::super::login::{Login, log_in};
-use super::super::user::{session_key, with_session_cookie};
 use super::error::{Form, Query};
 use super::pages::{Frame, LoginPage, render};
 use super::{AdminError, Base, Staff};
@@ -48,17 +48,49 @@ pub(super) struct LoginForm {
     next: Option<String>,
 }
 
+/// Whether a login form was posted from this site's own pages. Another site must not log a
+/// browser in to an account of its choosing (login CSRF): a browser says where a form comes
+/// from in `Origin` (on every POST), `Sec-Fetch-Site` and `Referer`, and none of them can be
+/// set by a page. A request with none of them comes from no browser, which no page can drive.
+fn posted_from_here(headers: &HeaderMap, uri: &Uri) -> bool {
+    let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
+    if text("sec-fetch-site").is_some_and(|site| !matches!(site, "same-origin" | "none")) {
+        return false;
+    }
+    let Some(source) = text(header::ORIGIN.as_str()).or_else(|| text(header::REFERER.as_str())) else {
+        return true;
+    };
+    // `Origin: null` (a sandboxed or privacy-stripped page) has no authority: refused.
+    let Some(authority) = source.split_once("://").and_then(|(_, rest)| rest.split(['/', '?', '#']).next()) else {
+        return false;
+    };
+    // This site as the client named it: `Host`, the URI's authority (HTTP/2), or a proxy's
+    // `X-Forwarded-Host` (no page can set that header on a form either).
+    let here = [text(header::HOST.as_str()), uri.authority().map(|a| a.as_str()), text("x-forwarded-host")];
+    here.into_iter().flatten().any(|host| host.trim().eq_ignore_ascii_case(authority))
+}
+
 pub(super) async fn login(
     Base(base): Base,
     State(store): State<Store>,
+    cookie: SessionCookie,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    uri: Uri,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AdminError> {
+    if !posted_from_here(&headers, &uri) {
+        tracing::warn!(origin = ?headers.get(header::ORIGIN), "a login form posted from another site was refused");
+        return Err(AdminError::Page(
+            StatusCode::FORBIDDEN,
+            "This login form was sent from another site; log in from this admin's own login page.".into(),
+        ));
+    }
     let next = safe_next(&base, form.next.as_deref());
     let client = client.map(|Extension(ConnectInfo(addr))| addr);
     let (status, error) = match log_in(&store, (&form.username, &form.password), client, User::is_staff).await? {
         Login::Started(_, session) => {
-            return Ok(with_session_cookie(Redirect::to(&next).into_response(), &session.key));
+            return Ok(cookie.set(Redirect::to(&next).into_response(), &session.key));
         }
         Login::Refused => {
             (StatusCode::UNAUTHORIZED, "Please enter the correct username and password for a staff account.")
@@ -81,15 +113,13 @@ pub(super) struct CsrfForm {
 pub(super) async fn logout(
     staff: Staff,
     State(store): State<Store>,
+    cookie: SessionCookie,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AdminError> {
     staff.check_csrf(&form.csrf)?;
-    if let Some(key) = session_key(&headers) {
+    if let Some(key) = cookie.key(&headers) {
         store.end_session(key).await?;
     }
-    let mut response = Redirect::to(&format!("{}/login", staff.base())).into_response();
-    let expired = HeaderValue::from_static("permfw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    response.headers_mut().insert(header::SET_COOKIE, expired);
-    Ok(response)
+    Ok(cookie.clear(Redirect::to(&format!("{}/login", staff.base())).into_response()))
 }

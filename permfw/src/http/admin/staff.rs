@@ -5,8 +5,9 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 
 use super::super::CurrentUser;
+use super::super::HttpOptions;
 use super::super::route::mount_point;
-use super::super::user::{constant_time_eq, session_key};
+use super::super::user::constant_time_eq;
 use super::AdminError;
 use super::pages::Frame;
 use crate::store::{Actor, Store};
@@ -88,7 +89,7 @@ where
         }
         let base = mount_point(parts.extensions.get());
         let nobody = Staff { caller: CurrentUser::Anonymous, csrf: String::new(), base: base.clone() };
-        let Some(key) = session_key(&parts.headers) else { return Ok(nobody) };
+        let Some(key) = HttpOptions::of(&parts.extensions).cookie().key(&parts.headers) else { return Ok(nobody) };
         match Store::from_ref(state).session_user(key).await? {
             Some(session) if session.user.is_active() && session.user.is_staff() => {
                 Ok(Staff { caller: CurrentUser::User(Box::new(session.user)), csrf: session.csrf_token, base })

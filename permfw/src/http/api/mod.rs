@@ -30,7 +30,7 @@ use axum::routing::on;
 use serde::Serialize;
 
 pub use self::openapi::openapi;
-use super::{Access, ApiError, CurrentUser, Route};
+use super::{Access, ApiError, CurrentUser, HttpOptions, Route};
 use crate::store::{Actor, Store};
 use crate::{Group, HasPerms, Permission, User};
 
@@ -167,14 +167,20 @@ pub const ROUTES: &[Route] = &[
 
 /// The REST API, with the store as its state, built from [`ROUTES`] with paths relative to
 /// where it is mounted: nest it (`Router::new().nest("/internal", router(store))`), or take
-/// [`api_router`](super::api_router) for `/api/v1`.
+/// [`api_router`](super::api_router) for `/api/v1`. [`HttpOptions`]' defaults: secure cookies,
+/// bodies of at most 64 KiB; [`router_with`] takes others.
 pub fn router<S>(store: Store) -> Router<S> {
+    router_with(store, &HttpOptions::default())
+}
+
+/// [`router`] with these options (plain-http development, the body limit).
+pub fn router_with<S>(store: Store, options: &HttpOptions) -> Router<S> {
     let mut router = Router::new();
     for route in ROUTES {
         let guard = from_fn_with_state((store.clone(), route.access), authorize);
         router = router.route(route.path, route.endpoint().route_layer(guard));
     }
-    router.with_state(store)
+    options.apply(router).with_state(store)
 }
 
 /// Checks a route's access before its handler reads anything of the request (401 without

@@ -4,6 +4,7 @@ use axum::extract::NestedPath;
 use axum::extract::rejection::NestedPathRejection;
 use serde_json::{Value, json};
 
+use super::super::cookie::SessionCookie;
 use super::super::extract::Json;
 use super::super::route::mount_point;
 use super::super::{Access, SESSION_COOKIE};
@@ -60,7 +61,10 @@ pub fn openapi(server: &str) -> Value {
     })
 }
 
-/// `GET /openapi.json`: the document, with the server URL where this API is mounted.
-pub(super) async fn document(nested: Result<NestedPath, NestedPathRejection>) -> Json<Value> {
-    Json(openapi(&mount_point(nested.ok().as_ref())))
+/// `GET /openapi.json`: the document, with the server URL where this API is mounted and the
+/// session cookie's name as this router sets it.
+pub(super) async fn document(nested: Result<NestedPath, NestedPathRejection>, cookie: SessionCookie) -> Json<Value> {
+    let mut document = openapi(&mount_point(nested.ok().as_ref()));
+    document["components"]["securitySchemes"]["session"]["name"] = cookie.name().into();
+    Json(document)
 }

@@ -8,9 +8,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use super::super::cookie::SessionCookie;
 use super::super::extract::Json;
 use super::super::login::{Login, log_in};
-use super::super::user::{session_key, with_session_cookie};
 use super::super::{ApiError, CurrentUser};
 use super::actor;
 use crate::store::Store;
@@ -32,6 +32,7 @@ struct LoggedIn<'a> {
 
 pub(super) async fn login(
     State(store): State<Store>,
+    cookie: SessionCookie,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     Json(credentials): Json<Credentials>,
 ) -> Result<Response, ApiError> {
@@ -40,7 +41,7 @@ pub(super) async fn login(
     match log_in(&store, pair, client, |_| true).await? {
         Login::Started(user, session) => {
             let body = Json(LoggedIn { username: user.username(), csrf_token: &session.csrf_token });
-            Ok(with_session_cookie(body.into_response(), &session.key))
+            Ok(cookie.set(body.into_response(), &session.key))
         }
         Login::Refused => Err(ApiError::unauthorized("wrong username or password, or an inactive account")),
         Login::Throttled => Err(ApiError::new(
@@ -51,14 +52,16 @@ pub(super) async fn login(
     }
 }
 
+/// Ends the session and removes its cookie (a token's caller has no session to end).
 pub(super) async fn logout(
     user: CurrentUser,
     State(store): State<Store>,
+    cookie: SessionCookie,
     headers: HeaderMap,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     actor(&user)?;
-    if let Some(key) = session_key(&headers) {
+    if let Some(key) = cookie.key(&headers) {
         store.end_session(key).await?;
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(cookie.clear(StatusCode::NO_CONTENT.into_response()))
 }
