@@ -19,7 +19,12 @@ async fn main() {
     if store.get_user("admin").await.is_err() {
         store.create_superuser(&Actor::System, "admin", "", "bench-password").await.expect("create the superuser");
     }
-    let app: axum::Router = permfw::http::api_router(store.clone()).merge(permfw::http::admin_router(store));
+    // Plain http on loopback for wrk and curl (`scripts/load.sh` sends `permfw_session`).
+    let options = permfw::http::HttpOptions::new().insecure_cookies(true);
+    let app: axum::Router = axum::Router::new()
+        .nest("/api/v1", permfw::http::api::router_with(store.clone(), &options))
+        .nest("/admin", permfw::http::admin::router_with(store, &options));
+    println!("permfw: insecure cookies for plain-http development (the load test's loopback)");
     let listener = tokio::net::TcpListener::bind(&address).await.expect("bind");
     println!("serving {url} on http://{address} (log in as admin / bench-password)");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
