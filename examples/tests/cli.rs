@@ -252,6 +252,45 @@ fn who_can_and_audit() {
     assert!(db.ok(&["audit"]).lines().next().unwrap().starts_with("id  at"));
 }
 
+#[test]
+fn tokens_list_and_revoke_under_the_rules() {
+    use permfw::store::{Actor, Store};
+    let db = Db::migrated().with_users();
+    // No subcommand shows a token's secret: they are made here, through the store.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (deploy, old) = runtime.block_on(async {
+        let store = Store::open(&db.url).await.unwrap();
+        let deploy = store.create_token(&Actor::System, "bob", "deploy", None).await.unwrap().id;
+        let old = store.create_token(&Actor::System, "bob", "old", Some(1)).await.unwrap().id;
+        (deploy, old)
+    });
+    let table = db.ok(&["tokens", "list", "bob"]);
+    assert!(table.lines().next().unwrap().starts_with("id  name    created"), "{table}");
+    assert!(table.contains("last used  expires") && table.contains("1970-01-01T00:00:00Z"), "{table}");
+    let listed = db.json(&["tokens", "list", "bob"]);
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!((listed[0]["id"].as_i64(), listed[0]["name"].as_str()), (Some(old), Some("old")), "newest first");
+    assert_eq!(listed[0]["expires_at"], "1970-01-01T00:00:00Z");
+    assert_eq!((listed[1]["revoked_at"].clone(), listed[1]["last_used_at"].clone()), (Value::Null, Value::Null));
+    let keys: Vec<&String> = listed[1].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["created_at", "expires_at", "id", "last_used_at", "name", "revoked_at"], "the API's shape");
+
+    assert!(db.ok(&["tokens", "list", "bob", "--as", "grace"]).contains("deploy"));
+    let err = db.fails(&["tokens", "list", "root", "--as", "grace"], 1);
+    assert!(err.contains("refused"), "{err}");
+    let err = db.fails(&["tokens", "revoke", &deploy.to_string(), "--as", "carol"], 1);
+    assert!(err.contains("refused") && err.contains("auth.change_user"), "{err}");
+    assert_eq!(db.json(&["tokens", "revoke", &deploy.to_string(), "--as", "grace"]), json!({"revoked": deploy}));
+    let after = db.json(&["tokens", "list", "bob"]);
+    assert!(after[1]["revoked_at"].as_str().unwrap().ends_with('Z'), "{after}");
+    let err = db.fails(&["tokens", "revoke", "999"], 1);
+    assert!(err.contains("no token #999"), "{err}");
+    db.fails(&["tokens", "revoke", "abc"], 2);
+    let err = db.fails(&["tokens", "list", "ghost"], 1);
+    assert!(err.contains("ghost"), "{err}");
+}
+
 /// A `manage` run inside a pseudo-terminal (through `script`), answered at its prompts.
 struct Terminal {
     child: std::process::Child,

@@ -194,6 +194,8 @@ async fn nested_under_a_prefix_both_tables_are_served_linked_and_documented_exac
     use permfw::http::{Access, Route, admin, api, api_router};
 
     let (_, store) = app().await;
+    // The walk's `{id}` is 1: bob's token, for the page that asks before revoking it.
+    assert_eq!(store.create_token(&Actor::System, "bob", "walk", None).await.unwrap().id, 1);
     let app: Router = Router::new()
         .nest("/internal", api_router::<()>(store.clone()).merge(permfw::http::admin_router(store.clone())));
     let fill = |path: &str| path.replace("{id}", "1").replace("{username}", "bob").replace("{name}", "Editors");

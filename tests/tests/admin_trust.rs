@@ -8,7 +8,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use permfw::http::{HttpOptions, INSECURE_SESSION_COOKIE, SESSION_COOKIE, admin, admin_router};
-use permfw::store::{Actor, Store};
+use permfw::store::{Actor, AuditQuery, Store};
 use support::TestStore;
 use tower::ServiceExt;
 
@@ -17,6 +17,7 @@ on_every_backend!(
     a_failed_login_page_says_the_same_whoever_the_user,
     a_page_refused_for_want_of_a_permission_says_nothing_of_the_target,
     the_session_cookie_is_secure_unless_development_says_otherwise,
+    a_users_tokens_are_listed_and_revoked_behind_a_confirmation,
 );
 
 const SYSTEM: &Actor = &Actor::System;
@@ -183,4 +184,49 @@ async fn the_session_cookie_is_secure_unless_development_says_otherwise(store: T
     let key = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
     let request = Request::get("/admin/users").header(header::COOKIE, format!("permfw_session={key}"));
     assert_eq!(send(&dev, request.body(Body::empty()).unwrap()).await.status, StatusCode::OK);
+}
+
+async fn a_users_tokens_are_listed_and_revoked_behind_a_confirmation(store: TestStore) {
+    let app = app(&store).await;
+    let deploy = store.create_token(SYSTEM, "bob", "deploy", None).await.unwrap();
+    let danas = store.create_token(SYSTEM, "dana", "ops", None).await.unwrap();
+    let (grace, csrf) = login(&app, "grace").await;
+    let page = get(&app, "/admin/users/bob", Some(&grace)).await;
+    assert!(page.html.contains("id=\"tokens\"") && page.html.contains("deploy"), "{}", page.html);
+    let link = format!("/admin/users/bob/tokens/{}/revoke", deploy.id);
+    assert!(page.html.contains(&format!("href=\"{link}\"")), "{}", page.html);
+    // Not to a viewer without auth.change_user, nor to grace for dana, who holds more than she does.
+    let (viewer, viewer_csrf) = login(&app, "viewer").await;
+    let hidden = get(&app, "/admin/users/bob", Some(&viewer)).await;
+    assert!(hidden.html.contains("id=\"tokens-hidden\"") && !hidden.html.contains("deploy"), "{}", hidden.html);
+    let stronger = get(&app, "/admin/users/dana", Some(&grace)).await;
+    assert!(stronger.html.contains("id=\"tokens-hidden\"") && !stronger.html.contains("ops"), "{}", stronger.html);
+
+    let confirm = get(&app, &link, Some(&grace)).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.html);
+    assert!(confirm.html.contains(&format!("Revoke token #{}?", deploy.id)), "{}", confirm.html);
+    assert!(confirm.html.contains(&format!("action=\"{link}\"")), "{}", confirm.html);
+    assert!(store.token_user(&deploy.token).await.unwrap().is_some(), "asking changes nothing");
+    let no_csrf = post(&app, &link, Some(&grace), "", &[]).await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    let by_viewer = post(&app, &link, Some(&viewer), &format!("csrf={viewer_csrf}"), &[]).await;
+    assert_eq!(by_viewer.status, StatusCode::FORBIDDEN, "{}", by_viewer.html);
+    let danas_link = format!("/admin/users/dana/tokens/{}/revoke", danas.id);
+    assert_eq!(post(&app, &danas_link, Some(&grace), &format!("csrf={csrf}"), &[]).await.status, StatusCode::FORBIDDEN);
+    let elsewhere = format!("/admin/users/bob/tokens/{}/revoke", danas.id);
+    assert_eq!(post(&app, &elsewhere, Some(&grace), &format!("csrf={csrf}"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        store.token_user(&deploy.token).await.unwrap().is_some()
+            && store.token_user(&danas.token).await.unwrap().is_some()
+    );
+
+    let done = post(&app, &link, Some(&grace), &format!("csrf={csrf}"), &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let location = done.headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    assert!(location.starts_with("/admin/users/bob?message=Revoked%20token%20%23"), "{location}");
+    assert!(store.token_user(&deploy.token).await.unwrap().is_none(), "revoked");
+    let page = get(&app, "/admin/users/bob", Some(&grace)).await;
+    assert!(!page.html.contains(&format!("href=\"{link}\"")), "no revoke link for a revoked token");
+    let log = store.audit(AuditQuery::new().user("bob").action("revoke_token")).await.unwrap();
+    assert_eq!((log[0].actor.as_str(), log[0].detail.clone()), ("grace", format!("token #{}", deploy.id)));
 }

@@ -1,6 +1,7 @@
 //! End to end in headless Chromium (Debian's `chromium` and `chromium-driver`), driven over
 //! WebDriver: log in to the admin, find a user by typing in the search box, grant a permission
-//! with the picker, revoke it, and see both in the audit log. Without the browser it says it
+//! with the picker, revoke it, revoke one of the user's API tokens after confirming, and see it
+//! all in the audit log. Without the browser it says it
 //! skipped; CI installs it and sets `PERMFW_REQUIRE_BROWSER=1`, so there it cannot skip.
 
 use std::net::{SocketAddr, TcpListener};
@@ -181,16 +182,17 @@ fn send(agent: &ureq::Agent, method: &str, url: &str, body: Option<&Value>) -> O
 }
 
 #[test]
-fn log_in_find_a_user_grant_and_revoke_with_the_picker_and_see_the_audit_log() {
+fn log_in_find_a_user_grant_and_revoke_with_the_picker_revoke_a_token_and_see_the_audit_log() {
     let Some(browser) = Browser::start() else { return };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let (store, address) = runtime.block_on(async {
+    let (store, address, deploy) = runtime.block_on(async {
         let store = Store::open("sqlite::memory:").await.unwrap();
         store.migrate().await.unwrap();
         store.create_superuser(&Actor::System, "root", "root@example.com", "root-password").await.unwrap();
         for name in ["alice", "bob", "carol"] {
             store.create_user(&Actor::System, name, &format!("{name}@example.com"), None).await.unwrap();
         }
+        let deploy = store.create_token(&Actor::System, "bob", "deploy", None).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
         // Plain http on localhost: the development setting, without which the cookie is `Secure`.
@@ -199,7 +201,7 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_and_see_the_audit_log() {
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
         });
-        (store, address)
+        (store, address, deploy)
     });
     let base = format!("http://{address}");
 
@@ -229,6 +231,16 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_and_see_the_audit_log() {
     browser.wait_for_text("#message", "Revoked auth.view_user");
     assert!(!runtime.block_on(store.get_user("bob")).unwrap().has_perm("auth.view_user"));
 
+    // bob's API token is listed on his page, and revoked after a confirmation.
+    assert!(browser.text("#tokens").contains("deploy"));
+    browser.click(&format!(".revoke-token[data-token='{}']", deploy.id));
+    browser.wait_for_text("#question", "deploy");
+    assert!(runtime.block_on(store.token_user(&deploy.token)).unwrap().is_some(), "asking revokes nothing");
+    browser.click("#confirm");
+    browser.wait_for_text("#message", &format!("Revoked token #{}", deploy.id));
+    assert!(runtime.block_on(store.token_user(&deploy.token)).unwrap().is_none());
+    assert!(!browser.text("#tokens").contains("Revoke…"), "no revoke link for a revoked token");
+
     browser.visit(&format!("{base}/admin/audit"));
     let audit = browser.text("#audit");
     let bob_lines: Vec<&str> = audit.lines().filter(|l| l.contains("bob") && l.contains("auth.view_user")).collect();
@@ -236,4 +248,6 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_and_see_the_audit_log() {
         bob_lines.iter().any(|l| l.contains("grant_user")) && bob_lines.iter().any(|l| l.contains("revoke_user")),
         "{audit}"
     );
+    let revoked = format!("token #{}", deploy.id);
+    assert!(audit.lines().any(|l| l.contains("revoke_token") && l.contains("bob") && l.contains(&revoked)), "{audit}");
 }

@@ -25,6 +25,8 @@ on_every_backend!(
     no_credentials_is_a_401_before_the_request_is_read,
     a_body_over_the_limit_is_a_413,
     session_cookies_are_secure_unless_development_says_otherwise,
+    a_token_cannot_mint_a_token_that_outlives_it,
+    tokens_are_listed_and_revoked_under_the_takeover_rule,
 );
 
 const SYSTEM: &Actor = &Actor::System;
@@ -325,4 +327,108 @@ async fn session_cookies_are_secure_unless_development_says_otherwise(store: Tes
     let reply = call(&tight, Method::POST, "/api/v1/groups", Some(&root), Some(json!({"name": "x".repeat(100)}))).await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", reply.body);
     assert!(reply.body["detail"].as_str().unwrap().contains("100 bytes"), "{}", reply.body);
+}
+
+/// 2999-01-01T00:00:00Z, in microseconds since the Unix epoch.
+const Y2999: i64 = 32_472_144_000 * 1_000_000;
+
+async fn a_token_cannot_mint_a_token_that_outlives_it(store: TestStore) {
+    let app = app(&store).await;
+    let expiring = store.create_token(SYSTEM, "grace", "until 2999", Some(Y2999)).await.unwrap().token;
+    let mint = |body: Value| call(&app, Method::POST, "/api/v1/tokens", Some(&expiring), Some(body));
+    let child = mint(json!({"name": "child"})).await;
+    assert_eq!(child.status, StatusCode::OK, "{}", child.body);
+    assert_eq!(child.body["expires_at"], "2999-01-01T00:00:00Z", "left out: the calling token's own expiry");
+    let grandchild = child.body["token"].as_str().unwrap();
+    let later = call(
+        &app,
+        Method::POST,
+        "/api/v1/tokens",
+        Some(grandchild),
+        Some(json!({"name": "later", "expires_at": "2999-06-01T00:00:00Z"})),
+    )
+    .await;
+    assert_eq!(later.status, StatusCode::BAD_REQUEST, "{}", later.body);
+    let detail = later.body["detail"].as_str().unwrap();
+    assert!(detail.contains("expires_at") && detail.contains("2999-01-01T00:00:00Z"), "{detail}");
+    let earlier = mint(json!({"name": "earlier", "expires_at": "2998-01-01T00:00:00+02:00"})).await;
+    assert_eq!(earlier.status, StatusCode::OK, "{}", earlier.body);
+    assert_eq!(earlier.body["expires_at"], "2997-12-31T22:00:00Z");
+    for (bad, says) in [
+        (json!(5), "expires_at"),
+        (json!("tomorrow"), "RFC 3339"),
+        (json!("2999-01-01"), "RFC 3339"),
+        (json!("2000-01-01T00:00:00Z"), "passed"),
+    ] {
+        let reply = mint(json!({"name": "bad", "expires_at": bad})).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}: {}", reply.body);
+        assert!(reply.body["detail"].as_str().unwrap().contains(says), "{bad}: {}", reply.body);
+    }
+    // A token that never expires, or a session, mints what it is asked for.
+    let forever = token(&store, "grace").await;
+    let open = call(&app, Method::POST, "/api/v1/tokens", Some(&forever), Some(json!({"name": "open"}))).await;
+    assert_eq!((open.status, &open.body["expires_at"]), (StatusCode::OK, &Value::Null), "{}", open.body);
+    let (_, key, csrf) = session(&app, "grace").await;
+    let request = Request::post("/api/v1/tokens")
+        .header(header::COOKIE, format!("{SESSION_COOKIE}={key}"))
+        .header(CSRF_HEADER, csrf)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({"name": "from a session", "expires_at": "2999-06-01T00:00:00Z"}).to_string()))
+        .unwrap();
+    let reply = send(&app, request).await;
+    assert_eq!(reply.body["expires_at"], "2999-06-01T00:00:00Z", "{}", reply.body);
+}
+
+async fn tokens_are_listed_and_revoked_under_the_takeover_rule(store: TestStore) {
+    let app = app(&store).await;
+    let (bob, grace) = (token(&store, "bob").await, token(&store, "grace").await);
+    let own = call(&app, Method::GET, "/api/v1/users/bob/tokens", Some(&bob), None).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    let listed = own.body.as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    let keys: Vec<&str> = listed[0].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys.len(), 6, "{keys:?}");
+    for key in ["id", "name", "created_at", "last_used_at", "expires_at", "revoked_at"] {
+        assert!(keys.contains(&key), "{key} in {keys:?}");
+    }
+    assert!(listed[0]["last_used_at"].as_str().unwrap().ends_with('Z'), "the use that listed it: {}", own.body);
+    let bobs_id = listed[0]["id"].as_i64().unwrap();
+
+    // Another's tokens: auth.change_user, and the account holds nothing the caller lacks.
+    let reply = call(&app, Method::GET, "/api/v1/users/bob/tokens", Some(&grace), None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reply = call(&app, Method::GET, "/api/v1/users/dana/tokens", Some(&grace), None).await;
+    assert_eq!(
+        (reply.status, reply.body["type"].as_str()),
+        (StatusCode::FORBIDDEN, Some("urn:permfw:problem:refused"))
+    );
+    assert!(reply.body["detail"].as_str().unwrap().contains("auth.delete_user"), "{}", reply.body);
+    assert_eq!(
+        call(&app, Method::GET, "/api/v1/users/root/tokens", Some(&grace), None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let roots = store.create_token(SYSTEM, "root", "root's", None).await.unwrap().id;
+    let reply = call(&app, Method::DELETE, &format!("/api/v1/tokens/{roots}"), Some(&grace), None).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    let missing = call(&app, Method::DELETE, "/api/v1/tokens/999999", Some(&grace), None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
+    assert!(missing.body["detail"].as_str().unwrap().contains("no token #999999"), "{}", missing.body);
+
+    let revoked = call(&app, Method::DELETE, &format!("/api/v1/tokens/{bobs_id}"), Some(&grace), None).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    assert_eq!(
+        call(&app, Method::GET, "/api/v1/users/bob/tokens", Some(&bob), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let after = call(&app, Method::GET, "/api/v1/users/bob/tokens", Some(&grace), None).await;
+    assert!(after.body[0]["revoked_at"].as_str().unwrap().ends_with('Z'), "{}", after.body);
+    let log = store.audit(AuditQuery::new().user("bob").action("revoke_token")).await.unwrap();
+    assert_eq!((log[0].actor.as_str(), log[0].detail.clone()), ("grace", format!("token #{bobs_id}")));
+    // One's own, without auth.change_user.
+    let second = store.create_token(SYSTEM, "bob", "second", None).await.unwrap();
+    let reply = call(&app, Method::DELETE, &format!("/api/v1/tokens/{}", second.id), Some(&second.token), None).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+
+    let document = call(&app, Method::GET, "/api/v1/openapi.json", Some(&grace), None).await;
+    assert!(document.body["paths"]["/users/{username}/tokens"]["get"].is_object(), "{}", document.body["paths"]);
 }

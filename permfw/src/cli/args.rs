@@ -84,6 +84,12 @@ pub enum Command {
                       manage groups show Editors\n  manage groups list --json"
     )]
     Groups(GroupsCommand),
+    /// List and revoke a user's API tokens (never their secrets).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  manage tokens list bob\n  manage tokens list bob --json\n  manage tokens revoke 12 --as grace"
+    )]
+    Tokens(TokensCommand),
     /// Grant permissions to a user or a group.
     #[command(after_help = "Examples:\n  manage grant blog.publish_post blog.feature_post --user bob\n  \
                             manage grant blog.view_post --group Visitors --as grace")]
@@ -199,6 +205,22 @@ pub enum GroupsCommand {
         group: String,
         /// The user.
         username: String,
+    },
+}
+
+/// `manage tokens ...`: another user's tokens under the rule of taking control of an account
+/// (with `--as`, the actor needs `auth.change_user` and everything the user holds).
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// A user's API tokens, newest first: id, name, created, last used, expires, revoked.
+    List {
+        /// The user.
+        username: String,
+    },
+    /// Revoke an API token by its id (as `tokens list` shows it).
+    Revoke {
+        /// The token's id.
+        id: i64,
     },
 }
 

@@ -40,6 +40,7 @@ mod extract;
 mod login;
 mod options;
 mod route;
+mod time;
 mod user;
 
 use axum::Router;

@@ -65,6 +65,13 @@ impl HasPerms for CurrentUser {
     }
 }
 
+/// Left in a request's extensions when its caller came with an API token: the token's expiry,
+/// which a token it mints may not outlive.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TokenCaller {
+    pub(crate) expires_at: Option<i64>,
+}
+
 impl<S> FromRequestParts<S> for CurrentUser
 where
     Store: FromRef<S>,
@@ -84,7 +91,10 @@ where
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
             return match store.token_user(token.trim()).await? {
-                Some(found) if found.user.is_active() => Ok(CurrentUser::User(Box::new(found.user))),
+                Some(found) if found.user.is_active() => {
+                    parts.extensions.insert(TokenCaller { expires_at: found.expires_at });
+                    Ok(CurrentUser::User(Box::new(found.user)))
+                }
                 _ => Err(ApiError::unauthorized("the token is unknown, revoked or expired; create a new one")),
             };
         }

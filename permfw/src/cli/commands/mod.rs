@@ -6,6 +6,7 @@ mod groups;
 mod migrate;
 mod passwords;
 mod perms;
+mod tokens;
 mod users;
 
 use std::collections::BTreeMap;
@@ -40,6 +41,7 @@ pub(crate) async fn execute(global: &Global, command: &Command, url: &str) -> Re
         Command::Changepassword { username } => passwords::changepassword(&out, &store, &actor, username).await,
         Command::Users(command) => users::run(&out, &store, &actor, command).await,
         Command::Groups(command) => groups::run(&out, &store, &actor, command).await,
+        Command::Tokens(command) => tokens::run(&out, &store, &actor, command).await,
         Command::Grant(args) => grants::run(&out, &store, &actor, args, true).await,
         Command::Revoke(args) => grants::run(&out, &store, &actor, args, false).await,
         Command::Perms(PermsCommand::List { app }) => perms::list(&out, &store, app.as_deref()).await,

@@ -1,6 +1,6 @@
 //! The admin pages for staff: log in, users (search as you type, keyset pages), a user's
-//! effective permissions with grant and revoke through a searchable picker, groups, and the
-//! audit log. Rendered on the server from compile-time-checked templates (askama), with one
+//! effective permissions with grant and revoke through a searchable picker and its API tokens
+//! with revoke behind a confirmation, groups, and the audit log. Rendered on the server from compile-time-checked templates (askama), with one
 //! small script and no build step. Only active staff get in, and each page and action also needs
 //! its permission, as in Django's admin.
 //!
@@ -21,6 +21,7 @@ mod groups;
 mod pages;
 mod session;
 mod staff;
+mod tokens;
 mod users;
 
 use axum::Router;
@@ -75,6 +76,20 @@ pub const ROUTES: &[Route] = &[
         Access::Requires(User::CHANGE_USER),
         "Revoke a permission from the user",
         |m| on(m, users::revoke),
+    ),
+    Route::new(
+        Method::GET,
+        "/users/{username}/tokens/{id}/revoke",
+        Access::Requires(User::VIEW_USER),
+        "Are you sure? before revoking one of the user's API tokens",
+        |m| on(m, tokens::confirm),
+    ),
+    Route::new(
+        Method::POST,
+        "/users/{username}/tokens/{id}/revoke",
+        Access::Requires(User::VIEW_USER),
+        "Revoke one of the user's API tokens (the user's own, or under the takeover rule)",
+        |m| on(m, tokens::revoke),
     ),
     Route::new(Method::GET, "/groups", Access::Requires(Group::VIEW_GROUP), "Groups", |m| on(m, groups::list)),
     Route::new(

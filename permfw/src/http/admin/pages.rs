@@ -85,7 +85,35 @@ pub(super) struct UserPage {
     pub(super) perms: Vec<PermissionRow>,
     /// (permission, name): the picker's choices.
     pub(super) choices: Vec<(&'static str, &'static str)>,
+    /// Its API tokens, or `None` when the caller may not see them.
+    pub(super) tokens: Option<Vec<TokenRow>>,
     pub(super) message: Option<String>,
+}
+
+/// One API token on its user's page, with times for people (RFC 3339, UTC; `-` for none).
+#[derive(Debug)]
+pub(super) struct TokenRow {
+    pub(super) id: i64,
+    pub(super) name: String,
+    pub(super) created: String,
+    pub(super) last_used: String,
+    pub(super) expires: String,
+    pub(super) revoked: String,
+    /// Neither revoked nor expired, so the page offers to revoke it.
+    pub(super) live: bool,
+}
+
+/// "Are you sure?" before a change that cannot be undone: a form that posts to `action`, and a
+/// way `back`.
+#[derive(Template)]
+#[template(path = "admin/confirm.html")]
+pub(super) struct ConfirmPage {
+    pub(super) frame: Frame,
+    pub(super) title: String,
+    pub(super) question: String,
+    pub(super) action: String,
+    pub(super) button: String,
+    pub(super) back: String,
 }
 
 #[derive(Template)]

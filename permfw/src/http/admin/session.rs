@@ -107,7 +107,7 @@ pub(super) async fn login(
 #[derive(Debug, Deserialize)]
 pub(super) struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 pub(super) async fn logout(

@@ -78,6 +78,7 @@ pub(super) async fn show(
         .map(|p| PermissionRow { permission: p.permission.as_str(), through: p.sources(), direct: p.direct })
         .collect();
     let choices = crate::registry().permissions().map(|p| (p.as_str(), p.name())).collect();
+    let tokens = super::tokens::rows(&staff, &store, &username).await?;
     Ok(render(&UserPage {
         frame: staff.frame(),
         groups: user.groups.join(", "),
@@ -88,6 +89,7 @@ pub(super) async fn show(
         username: user.username,
         perms,
         choices,
+        tokens,
         message: query.message,
     }))
 }

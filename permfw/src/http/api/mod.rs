@@ -49,10 +49,17 @@ pub const ROUTES: &[Route] = &[
         Method::POST,
         "/tokens",
         Access::LoggedIn,
-        "Create an API token (shown once) for yourself, or for `username` under the rules",
+        "Create an API token (shown once) for yourself, or for `username` with `auth.change_user` under the \
+         takeover rule; `expires_at` (RFC 3339) no later than the calling token's own, which it defaults to",
         |m| on(m, tokens::create),
     ),
-    Route::new(Method::DELETE, "/tokens/{id}", Access::LoggedIn, "Revoke an API token", |m| on(m, tokens::revoke)),
+    Route::new(
+        Method::DELETE,
+        "/tokens/{id}",
+        Access::LoggedIn,
+        "Revoke an API token: yours, or another's with `auth.change_user` under the rules",
+        |m| on(m, tokens::revoke),
+    ),
     Route::new(
         Method::GET,
         "/users",
@@ -76,6 +83,14 @@ pub const ROUTES: &[Route] = &[
         Access::Requires(User::CHANGE_USER),
         "Change `email`, `is_active`, `is_staff`, `is_superuser` in one transaction: a refused part changes nothing",
         |m| on(m, users::change),
+    ),
+    Route::new(
+        Method::GET,
+        "/users/{username}/tokens",
+        Access::LoggedIn,
+        "A user's API tokens, newest first (id, name, created, last used, expires, revoked): yours, or \
+         another's with `auth.change_user` under the takeover rule",
+        |m| on(m, tokens::list),
     ),
     Route::new(
         Method::POST,

@@ -1,15 +1,20 @@
-//! API tokens: created (shown once), revoked. Another user's tokens need `auth.change_user`,
-//! checked before the target is looked up, so that a caller without it learns nothing of the
-//! target; the store then applies the rule of taking control of an account.
+//! API tokens: created (shown once), listed, revoked. Another user's tokens need
+//! `auth.change_user`, checked before the target is looked up, so that a caller without it
+//! learns nothing of the target; the store then applies the rule of taking control of an
+//! account. A token may not mint a token that outlives it.
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::super::extract::{Json, Path};
+use super::super::time::deserialize_opt;
+use super::super::user::TokenCaller;
 use super::super::{ApiError, CurrentUser};
 use super::actor;
-use crate::store::{NewToken, Store};
+use crate::store::time::{rfc3339, serialize_opt};
+use crate::store::{NewToken, Store, StoreError, TokenRecord, now_micros};
 use crate::{HasPerms, PermissionDenied, User};
 
 /// Another user's credentials need `auth.change_user`: without it the caller is refused here,
@@ -23,9 +28,9 @@ fn may_reach_others(user: &CurrentUser) -> Result<(), ApiError> {
     }
 }
 
-/// Whether `username` names the caller.
-fn is_caller(user: &CurrentUser, username: &str) -> bool {
-    user.user().is_some_and(|me| me.username() == username)
+/// The caller's username (the router lets no anonymous caller this far).
+fn caller(user: &CurrentUser) -> &str {
+    user.user().map(User::username).unwrap_or_default()
 }
 
 /// `POST /tokens`: a token for the caller, or for `username` under the rules.
@@ -34,7 +39,9 @@ fn is_caller(user: &CurrentUser, username: &str) -> bool {
 pub(super) struct TokenRequest {
     name: String,
     username: Option<String>,
-    /// When it expires, in microseconds since the Unix epoch.
+    /// When it expires, as RFC 3339 (`2026-12-01T00:00:00Z`); never, if left out (but see
+    /// [`lifetime`]).
+    #[serde(default, deserialize_with = "deserialize_opt")]
     expires_at: Option<i64>,
 }
 
@@ -44,24 +51,58 @@ pub(super) struct CreatedToken {
     #[serde(flatten)]
     token: NewToken,
     username: String,
+    #[serde(serialize_with = "serialize_opt")]
+    expires_at: Option<i64>,
     note: &'static str,
+}
+
+/// When a new token expires. A token minted by a token lives no longer than it: left out,
+/// `expires_at` is the calling token's own expiry; later than it, a 400 that says the latest
+/// allowed. A time in the past is a 400 too.
+fn lifetime(asked: Option<i64>, calling: Option<TokenCaller>) -> Result<Option<i64>, ApiError> {
+    if asked.is_some_and(|at| at <= now_micros()) {
+        return Err(ApiError::bad_request("expires_at: that time has passed; give a time in the future"));
+    }
+    match (asked, calling.and_then(|token| token.expires_at)) {
+        (None, Some(limit)) => Ok(Some(limit)),
+        (Some(at), Some(limit)) if at > limit => Err(ApiError::bad_request(format!(
+            "expires_at: a token may not outlive the token that creates it, which expires at {}; \
+             give that time or an earlier one, or leave `expires_at` out to take it",
+            rfc3339(limit)
+        ))),
+        (asked, _) => Ok(asked),
+    }
 }
 
 pub(super) async fn create(
     user: CurrentUser,
     State(store): State<Store>,
+    calling: Option<Extension<TokenCaller>>,
     Json(request): Json<TokenRequest>,
 ) -> Result<Json<CreatedToken>, ApiError> {
     let actor = actor(&user)?;
     let owner = match request.username {
-        Some(username) if !is_caller(&user, &username) => {
+        Some(username) if username != caller(&user) => {
             may_reach_others(&user)?;
             username
         }
-        _ => user.user().map(|u| u.username().to_owned()).unwrap_or_default(),
+        _ => caller(&user).to_owned(),
     };
-    let token = store.create_token(&actor, &owner, &request.name, request.expires_at).await?;
-    Ok(Json(CreatedToken { token, username: owner, note: "shown once: store it now" }))
+    let expires_at = lifetime(request.expires_at, calling.map(|Extension(token)| token))?;
+    let token = store.create_token(&actor, &owner, &request.name, expires_at).await?;
+    Ok(Json(CreatedToken { token, username: owner, expires_at, note: "shown once: store it now" }))
+}
+
+/// `GET /users/{username}/tokens`: its tokens, newest first, live or not, never their secrets.
+pub(super) async fn list(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(username): Path<String>,
+) -> Result<Json<Vec<TokenRecord>>, ApiError> {
+    if username != caller(&user) {
+        may_reach_others(&user)?;
+    }
+    Ok(Json(store.list_tokens(&actor(&user)?, &username).await?))
 }
 
 pub(super) async fn revoke(
@@ -72,11 +113,18 @@ pub(super) async fn revoke(
     let actor = actor(&user)?;
     if !user.has_perm(User::CHANGE_USER) {
         // Only one's own tokens, and any other id (another's, or none) gets the same answer.
-        let me = user.user().map(User::username).unwrap_or_default();
-        if !store.list_tokens(&actor, me).await?.iter().any(|token| token.id == id) {
+        if !store.list_tokens(&actor, caller(&user)).await?.iter().any(|token| token.id == id) {
             may_reach_others(&user)?;
         }
     }
-    store.revoke_token(&actor, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    match store.revoke_token(&actor, id).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        // The store names a missing token as a missing user.
+        Err(StoreError::UserNotFound(_)) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("no token #{id}; `GET /users/{{username}}/tokens` lists a user's tokens"),
+        )),
+        Err(err) => Err(err.into()),
+    }
 }
