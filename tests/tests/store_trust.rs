@@ -182,10 +182,17 @@ async fn login_attempts_are_counted_before_the_password(store: TestStore) {
     // Another user from another address is not held back; the same address is.
     assert!(store.count_login_attempt("strong", Some("10.0.0.8")).await.unwrap());
     assert!(!store.count_login_attempt("strong", Some("10.0.0.7")).await.unwrap());
-    // A success clears the username's count, not the address's.
-    store.clear_login_attempts("weak").await.unwrap();
+    // A success clears the username's count, and takes back only its own attempt from the
+    // address's, whose failures still count.
+    store.clear_login_attempts("weak", Some("10.0.0.7")).await.unwrap();
     assert!(store.count_login_attempt("weak", None).await.unwrap());
     assert!(!store.count_login_attempt("weak", Some("10.0.0.7")).await.unwrap());
+    // Many people behind one address who log in rightly are not held back.
+    for n in 0..12 {
+        let name = format!("colleague{n}");
+        assert!(store.count_login_attempt(&name, Some("192.0.2.1")).await.unwrap(), "{name}");
+        store.clear_login_attempts(&name, Some("192.0.2.1")).await.unwrap();
+    }
 }
 
 /// Runs futures on the runtime's threads at once and collects their outputs in order.

@@ -1,14 +1,6 @@
 //! Times on the command line: UTC dates in, as `--since` takes them.
 
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let doy = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use crate::store::time::days_from_civil;
 
 /// `--since`: a date (`2026-11-01`, midnight UTC) or an age (`90s`, `30m`, `12h`, `2d`), as
 /// microseconds since the Unix epoch.

@@ -68,7 +68,16 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         let (status, kind) = match &err {
             StoreError::Refused(_) => (StatusCode::FORBIDDEN, "refused"),
-            StoreError::UserNotFound(_) | StoreError::GroupNotFound(_) => (StatusCode::NOT_FOUND, "not-found"),
+            StoreError::UserNotFound(_)
+            | StoreError::GroupNotFound(_)
+            | StoreError::TokenNotFound(_)
+            | StoreError::PolicyNotFound(_)
+            | StoreError::RequestNotFound(_) => (StatusCode::NOT_FOUND, "not-found"),
+            StoreError::InvalidRequest(_) | StoreError::InvalidPolicy(_) => (StatusCode::BAD_REQUEST, "invalid-input"),
+            StoreError::RequestClosed { .. }
+            | StoreError::RequestAlreadyOpen(_)
+            | StoreError::AlreadyDecided(_)
+            | StoreError::PolicyNameTaken(_) => (StatusCode::CONFLICT, "conflict"),
             StoreError::UnknownPermission(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown-permission"),
             StoreError::MalformedPermission(_) => (StatusCode::BAD_REQUEST, "malformed-permission"),
             StoreError::InvalidName { .. } | StoreError::Password(_) => (StatusCode::BAD_REQUEST, "invalid-input"),

@@ -36,7 +36,7 @@ pub(crate) async fn log_in(
     }
     match store.authenticate(username, password).await? {
         Some(user) if accept(&user) => {
-            store.clear_login_attempts(username).await?;
+            store.clear_login_attempts(username, address.as_deref()).await?;
             let session = store.create_session(&user, SESSION_SECONDS).await?;
             Ok(Login::Started(Box::new(user), session))
         }

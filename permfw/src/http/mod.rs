@@ -40,7 +40,6 @@ mod extract;
 mod login;
 mod options;
 mod route;
-mod time;
 mod user;
 
 use axum::Router;

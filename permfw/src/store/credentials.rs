@@ -166,6 +166,9 @@ impl Store {
         let token = format!("pfw_{}", secret()?);
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
+        // Another's account needs `auth.change_user` first, so that a caller without it learns
+        // nothing of the target (not whether it exists, nor whether it is the superuser).
+        acting.may_reach_account(username).map_err(StoreError::Refused)?;
         let target = tx.target(username).await?;
         let target_id = target.id;
         acting.may_take_control(&target.into_user()).map_err(StoreError::Refused)?;
@@ -188,6 +191,9 @@ impl Store {
     pub async fn list_tokens(&self, actor: &Actor, username: &str) -> Result<Vec<TokenRecord>> {
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
+        // Another's account needs `auth.change_user` first, so that a caller without it learns
+        // nothing of the target (not whether it exists, nor whether it is the superuser).
+        acting.may_reach_account(username).map_err(StoreError::Refused)?;
         let target = tx.target(username).await?;
         let target_id = target.id;
         acting.may_take_control(&target.into_user()).map_err(StoreError::Refused)?;
@@ -216,7 +222,7 @@ impl Store {
         let acting = tx.acting(actor).await?;
         let sql = tx.sql();
         let owner: Option<(String, i64, bool)> = tx.conn().fetch_optional(sql.token_owner, &[token_id.into()]).await?;
-        let (username, id, superuser) = owner.ok_or_else(|| StoreError::UserNotFound(format!("token #{token_id}")))?;
+        let (username, id, superuser) = owner.ok_or(StoreError::TokenNotFound(token_id))?;
         acting.may_manage_credentials(Target { id, superuser }).map_err(StoreError::Refused)?;
         tx.execute(sql.revoke_token, &[now_micros().into(), token_id.into()]).await?;
         let detail = format!("token #{token_id}");

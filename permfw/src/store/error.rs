@@ -141,6 +141,9 @@ pub enum StoreError {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// No API token has this id.
+    #[error("no token #{0}; list a user's tokens with `manage tokens list USER` or `GET /users/{{username}}/tokens`")]
+    TokenNotFound(i64),
     /// No access-request policy has this name.
     #[error("no request policy named `{0}`; list them with `manage policies list`")]
     PolicyNotFound(String),

@@ -73,6 +73,16 @@ impl Acting {
         }
     }
 
+    /// Reaching another account at all (before it is looked up): its own, or `auth.change_user`.
+    pub(crate) fn may_reach_account(&self, username: &str) -> Result<(), Rule> {
+        match self.unrestricted()? {
+            Some(user) if user.username() != username && !user.has_perm(User::CHANGE_USER) => {
+                Err(Rule::NeedsPermission { perm: User::CHANGE_USER.as_str() })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Taking control of another account (setting its password or email, minting or listing its
     /// tokens): the rules of changing it, and it holds nothing the actor lacks, since whoever
     /// controls an account holds its permissions. One's own account is always one's own.

@@ -245,6 +245,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
         window_start = CASE WHEN a.window_start < $3 THEN $2 ELSE a.window_start END \
         RETURNING attempts",
     clear_login_attempts: "DELETE FROM permfw_login_attempt WHERE key = $1",
+    refund_login_attempt: "UPDATE permfw_login_attempt SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
     audit_pruned_user_grants: "INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
         SELECT $1, '<system>', 'revoke_user', u.username, $2, 'stale permission pruned' \
         FROM auth_user_user_permissions up JOIN auth_user u ON u.id = up.user_id WHERE up.permission_id = $3",

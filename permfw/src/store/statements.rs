@@ -155,6 +155,8 @@ pub(crate) struct Statements {
     pub(crate) count_login_attempt: &'static str,
     /// `$1` key.
     pub(crate) clear_login_attempts: &'static str,
+    /// `$1` key: takes one attempt back.
+    pub(crate) refund_login_attempt: &'static str,
 
     /// `$1` created at, `$2` event, `$3` recipient, `$4` email, `$5` payload (JSON).
     pub(crate) insert_outbox: &'static str,

@@ -55,17 +55,29 @@ impl Store {
         Ok(true)
     }
 
-    /// A successful login clears the username's count (not the address's).
+    /// A successful login clears the username's count, and takes its own attempt back from the
+    /// address's (so that people behind one address who log in rightly are not held back; the
+    /// address's failures still count).
     ///
     /// # Errors
     ///
     /// A database error.
-    pub async fn clear_login_attempts(&self, username: &str) -> Result<()> {
+    pub async fn clear_login_attempts(&self, username: &str, client: Option<&str>) -> Result<()> {
         let mut pooled = self.inner.backend.acquire().await?;
         let mut conn = pooled.conn();
-        let sql = conn.sql().clear_login_attempts;
-        conn.execute(sql, &[key("user", username).as_str().into()]).await?;
+        let sql = conn.sql();
+        conn.execute(sql.clear_login_attempts, &[key("user", username).as_str().into()]).await?;
+        if let Some(client) = client {
+            conn.execute(sql.refund_login_attempt, &[key("addr", client).as_str().into()]).await?;
+        }
         Ok(())
+    }
+
+    /// How long a throttled username or address waits: the throttle's window (for a
+    /// `Retry-After` header).
+    #[must_use]
+    pub fn login_throttle_window(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::try_from(self.inner.options.login_throttle.window_secs).unwrap_or(0))
     }
 }
 

@@ -226,6 +226,7 @@ impl Store {
         let hash = password::hash(password)?;
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
+        acting.may_reach_account(username).map_err(StoreError::Refused)?;
         let target = tx.target(username).await?;
         let id = target.id;
         acting.may_take_control(&target.into_user()).map_err(StoreError::Refused)?;

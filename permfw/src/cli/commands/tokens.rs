@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use super::super::Result;
 use super::super::args::TokensCommand;
 use super::super::output::{Out, Row};
-use super::super::{CliError, Result};
 use crate::store::time::rfc3339;
-use crate::store::{Actor, Store, StoreError, TokenRecord};
+use crate::store::{Actor, Store, TokenRecord};
 
 /// A time for people, or `-` for none.
 fn when(micros: Option<i64>) -> String {
@@ -35,15 +35,7 @@ pub(super) async fn run(out: &Out, store: &Store, actor: &Actor, command: &Token
             Ok(0)
         }
         TokensCommand::Revoke { id } => {
-            match store.revoke_token(actor, *id).await {
-                // The store names a missing token as a missing user.
-                Err(StoreError::UserNotFound(_)) => {
-                    return Err(CliError::Failed(format!(
-                        "no token #{id}; `manage tokens list USER` shows a user's tokens"
-                    )));
-                }
-                other => other?,
-            }
+            store.revoke_token(actor, *id).await?;
             out.either(&BTreeMap::from([("revoked", id)]), |out| out.line(format!("Revoked token #{id}.")))?;
             Ok(0)
         }

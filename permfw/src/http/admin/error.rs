@@ -38,7 +38,14 @@ impl From<PermissionDenied> for AdminError {
 impl From<StoreError> for AdminError {
     fn from(err: StoreError) -> Self {
         let status = match err {
-            StoreError::UserNotFound(_) | StoreError::GroupNotFound(_) => StatusCode::NOT_FOUND,
+            StoreError::UserNotFound(_)
+            | StoreError::GroupNotFound(_)
+            | StoreError::TokenNotFound(_)
+            | StoreError::PolicyNotFound(_)
+            | StoreError::RequestNotFound(_) => StatusCode::NOT_FOUND,
+            StoreError::RequestClosed { .. } | StoreError::RequestAlreadyOpen(_) | StoreError::AlreadyDecided(_) => {
+                StatusCode::CONFLICT
+            }
             StoreError::Refused(_) => StatusCode::FORBIDDEN,
             StoreError::Database(_) | StoreError::Open { .. } | StoreError::NewerSchema { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR

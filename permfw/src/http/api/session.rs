@@ -44,11 +44,20 @@ pub(super) async fn login(
             Ok(cookie.set(body.into_response(), &session.key))
         }
         Login::Refused => Err(ApiError::unauthorized("wrong username or password, or an inactive account")),
-        Login::Throttled => Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "throttled",
-            "too many login attempts for this username or address; try again later",
-        )),
+        Login::Throttled => {
+            let wait = store.login_throttle_window().as_secs();
+            let refused = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "throttled",
+                format!(
+                    "too many login attempts for this username or address; try again in {} minutes",
+                    wait.div_ceil(60)
+                ),
+            );
+            let mut response = refused.into_response();
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, wait.into());
+            Ok(response)
+        }
     }
 }
 

@@ -9,12 +9,11 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::super::extract::{Json, Path};
-use super::super::time::deserialize_opt;
 use super::super::user::TokenCaller;
 use super::super::{ApiError, CurrentUser};
 use super::actor;
-use crate::store::time::{rfc3339, serialize_opt};
-use crate::store::{NewToken, Store, StoreError, TokenRecord, now_micros};
+use crate::store::time::{deserialize_opt, rfc3339, serialize_opt};
+use crate::store::{NewToken, Store, TokenRecord, now_micros};
 use crate::{HasPerms, PermissionDenied, User};
 
 /// Another user's credentials need `auth.change_user`: without it the caller is refused here,
@@ -117,14 +116,6 @@ pub(super) async fn revoke(
             may_reach_others(&user)?;
         }
     }
-    match store.revoke_token(&actor, id).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        // The store names a missing token as a missing user.
-        Err(StoreError::UserNotFound(_)) => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            format!("no token #{id}; `GET /users/{{username}}/tokens` lists a user's tokens"),
-        )),
-        Err(err) => Err(err.into()),
-    }
+    store.revoke_token(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
