@@ -88,6 +88,23 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
     seconds.checked_mul(1_000_000)?.checked_add(micros)
 }
 
+/// A duration as people write one: a number and a unit, `90s`, `30m`, `4h`, `2d`; `None` for
+/// anything else (a bare number, zero, an unknown unit).
+pub(crate) fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let text = text.trim();
+    let unit_at = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(unit_at);
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    let number: u64 = number.parse().ok().filter(|n| *n > 0)?;
+    Some(std::time::Duration::from_secs(number.checked_mul(seconds)?))
+}
+
 /// Serializes microseconds since the Unix epoch as an RFC 3339 UTC string.
 #[cfg(feature = "serde")]
 pub(crate) fn serialize<S: serde::Serializer>(micros: &i64, serializer: S) -> Result<S::Ok, S::Error> {
@@ -136,6 +153,18 @@ mod tests {
         assert_eq!(parse("2026-12-01T02:00:00-05:30"), Some(utc));
         assert_eq!(parse("2026-12-01T07:30:00.5Z"), Some(utc + 500_000));
         assert_eq!(parse("2026-12-01T07:30:00.1234567Z"), Some(utc + 123_456));
+    }
+
+    #[test]
+    fn durations_as_people_write_them() {
+        use super::parse_duration;
+        use std::time::Duration;
+        assert_eq!(parse_duration("4h"), Some(Duration::from_secs(4 * 3_600)));
+        assert_eq!(parse_duration(" 90s "), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2d"), Some(Duration::from_secs(2 * 86_400)));
+        for text in ["", "4", "h", "0h", "4 hours", "-4h", "4.5h", "99999999999999999999d"] {
+            assert_eq!(parse_duration(text), None, "{text:?}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod audit;
 mod groups;
 mod openapi;
 mod perms;
+mod requests;
 mod session;
 mod tokens;
 mod users;
@@ -174,6 +175,59 @@ pub const ROUTES: &[Route] = &[
         Access::Requires(User::VIEW_USER),
         "The audit log, newest first: `user`, `before` and `limit`",
         |m| on(m, audit::list),
+    ),
+    Route::new(
+        Method::GET,
+        "/access-requests",
+        Access::LoggedIn,
+        "Access requests, newest first: your own, those you may decide, or all with `auth.view_user`; \
+         `status`, `requester`, `policy`, `before` and `limit`",
+        |m| on(m, requests::list),
+    ),
+    Route::new(
+        Method::POST,
+        "/access-requests",
+        Access::LoggedIn,
+        "Ask for a policy's target: `policy`, `justification`, optional `duration` (`4h`)",
+        |m| on(m, requests::create),
+    ),
+    Route::new(Method::GET, "/access-requests/{id}", Access::LoggedIn, "One access request with its decisions", |m| {
+        on(m, requests::show)
+    }),
+    Route::new(
+        Method::POST,
+        "/access-requests/{id}/approve",
+        Access::LoggedIn,
+        "Approve a request as an approver of its policy, with a `comment`",
+        |m| on(m, requests::approve),
+    ),
+    Route::new(
+        Method::POST,
+        "/access-requests/{id}/deny",
+        Access::LoggedIn,
+        "Deny a request as an approver of its policy, with a `comment`",
+        |m| on(m, requests::deny),
+    ),
+    Route::new(Method::POST, "/access-requests/{id}/cancel", Access::LoggedIn, "Cancel your open request", |m| {
+        on(m, requests::cancel)
+    }),
+    Route::new(Method::GET, "/request-policies", Access::LoggedIn, "The request policies", |m| {
+        on(m, requests::policies)
+    }),
+    Route::new(
+        Method::POST,
+        "/request-policies",
+        Access::LoggedIn,
+        "Create a request policy (a superuser): `name`, `group` or `permissions`, `approved_by_group` or \
+         `approved_by_permission`, optional `requested_by_group`, `approvals`, `max_duration`, `expire_after_days`",
+        |m| on(m, requests::create_policy),
+    ),
+    Route::new(
+        Method::DELETE,
+        "/request-policies/{name}",
+        Access::LoggedIn,
+        "Delete a request policy and its requests (a superuser)",
+        |m| on(m, requests::delete_policy),
     ),
     Route::new(Method::GET, "/openapi.json", Access::LoggedIn, "This API's OpenAPI document", |m| {
         on(m, openapi::document)
