@@ -344,6 +344,70 @@ impl Terminal {
 }
 
 #[test]
+fn the_promotion_workflow_with_requests_and_policies() {
+    let db = Db::migrated().with_users();
+    for group in ["Writers", "Editors", "Senior Writers"] {
+        db.ok(&["groups", "create", group]);
+    }
+    db.ok(&["grant", "blog.publish_post", "--group", "Senior Writers"]);
+    db.ok(&["grant", "blog.publish_post", "--group", "Editors"]);
+    db.ok(&["groups", "add-member", "Writers", "bob"]);
+    db.ok(&["groups", "add-member", "Editors", "carol"]);
+    let err = db.fails(
+        &["policies", "create", "promotion", "--group", "Senior Writers", "--approved-by", "Editors", "--as", "grace"],
+        1,
+    );
+    assert!(err.contains("refused"), "{err}");
+    db.ok(&[
+        "policies",
+        "create",
+        "promotion",
+        "--group",
+        "Senior Writers",
+        "--requested-by",
+        "Writers",
+        "--approved-by",
+        "Editors",
+    ]);
+    let policies = db.json(&["policies", "list"]);
+    assert_eq!(policies[0]["target_group"], "Senior Writers");
+
+    let request = db.json(&["requests", "create", "promotion", "--justification", "40 posts", "--as", "bob"]);
+    assert_eq!(request["status"], "open");
+    let id = request["id"].as_i64().unwrap().to_string();
+    let err = db.fails(&["requests", "approve", &id, "--as", "bob"], 1);
+    assert!(err.contains("own request"), "{err}");
+    let err = db.fails(&["requests", "approve", &id, "--as", "grace"], 1);
+    assert!(err.contains("not an approver"), "{err}");
+    let approved = db.json(&["requests", "approve", &id, "--comment", "well deserved", "--as", "carol"]);
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["decisions"][0]["approver"], "carol");
+    let bob = db.json(&["users", "show", "bob"]);
+    assert!(bob["groups"].as_array().unwrap().iter().any(|g| g == "Senior Writers"), "{bob}");
+    let list = db.ok(&["requests", "list", "--status", "approved"]);
+    assert!(list.contains("promotion") && list.contains("bob"), "{list}");
+    assert!(db.fails(&["requests", "list", "--status", "maybe"], 2).contains("--status"));
+    assert!(db.fails(&["requests", "show", "999"], 1).contains("999"));
+}
+
+#[test]
+fn grants_until_a_time_and_the_sweep() {
+    let db = Db::migrated().with_users();
+    db.ok(&["grant", "blog.feature_post", "--user", "bob", "--until", "2d"]);
+    db.ok(&["grant", "blog.view_post", "--user", "bob", "--until", "2000-01-01T00:00:00Z"]);
+    let bob = db.json(&["users", "show", "bob"]);
+    let held: Vec<&str> =
+        bob["permissions"].as_array().unwrap().iter().map(|p| p["permission"].as_str().unwrap()).collect();
+    assert_eq!(held, ["blog.feature_post"], "a grant until a past time is not held");
+    assert!(db.fails(&["grant", "blog.view_post", "--user", "bob", "--until", "soon"], 2).contains("--until"));
+    assert!(db.fails(&["grant", "blog.view_post", "--group", "x", "--until", "4h"], 2).contains("--until"));
+    let swept = db.json(&["sweep"]);
+    assert_eq!(swept, json!({"grants": 1, "memberships": 0, "requests": 0}));
+    let audit = db.json(&["audit", "--user", "bob"]);
+    assert_eq!(audit[0]["action"], "expired");
+}
+
+#[test]
 fn createsuperuser_and_changepassword_interactively() {
     let db = Db::migrated();
     let mut terminal = Terminal::start(&db, "createsuperuser");

@@ -90,6 +90,27 @@ pub enum Command {
         after_help = "Examples:\n  manage tokens list bob\n  manage tokens list bob --json\n  manage tokens revoke 12 --as grace"
     )]
     Tokens(TokensCommand),
+    /// Access requests: list, show, ask, approve, deny, cancel (the guide's promotion workflow).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  manage requests list --status open\n  \
+                      manage requests create promotion --justification \"40 posts\" --as alice\n  \
+                      manage requests approve 7 --comment \"well deserved\" --as grace"
+    )]
+    Requests(RequestsCommand),
+    /// Request policies: what may be requested, by whom, approved by whom.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  manage policies list\n  \
+                      manage policies create promotion --group \"Senior Writers\" --requested-by Writers --approved-by Editors\n  \
+                      manage policies create on-call --permission auth.change_user --approver-permission auth.change_group \\\n    \
+                      --approvals 2 --max-duration 4h"
+    )]
+    Policies(PoliciesCommand),
+    /// Remove expired grants and memberships (each audited as `expired`) and close unanswered
+    /// requests past their expiry, notifying each user.
+    #[command(after_help = "Example:\n  manage sweep")]
+    Sweep,
     /// Grant permissions to a user or a group.
     #[command(after_help = "Examples:\n  manage grant blog.publish_post blog.feature_post --user bob\n  \
                             manage grant blog.view_post --group Visitors --as grace")]
@@ -192,12 +213,15 @@ pub enum GroupsCommand {
         /// The group.
         name: String,
     },
-    /// Put a user in a group.
+    /// Put a user in a group, for good or until a time.
     AddMember {
         /// The group.
         group: String,
         /// The user.
         username: String,
+        /// Until when: an RFC 3339 time (2026-12-24T18:00:00Z) or a duration from now (4h, 2d).
+        #[arg(long, value_name = "WHEN")]
+        until: Option<String>,
     },
     /// Take a user out of a group.
     RemoveMember {
@@ -237,6 +261,107 @@ pub struct GrantArgs {
     /// The group to change.
     #[arg(long)]
     pub group: Option<String>,
+    /// Grant until when (users only): an RFC 3339 time (2026-12-24T18:00:00Z) or a duration
+    /// from now (4h, 2d).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+}
+
+/// `manage requests ...`
+#[derive(Debug, Subcommand)]
+pub enum RequestsCommand {
+    /// Access requests, newest first.
+    List {
+        /// Only those in this status: open, approved, denied, cancelled, expired.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only those by this user.
+        #[arg(long)]
+        requester: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// One request with its decisions.
+    Show {
+        /// The request's id.
+        id: i64,
+    },
+    /// Ask for a policy's target, as the user `--as` names.
+    Create {
+        /// The policy.
+        policy: String,
+        /// Why.
+        #[arg(long)]
+        justification: String,
+        /// For how long (4h, 2d); required when the policy has a maximum.
+        #[arg(long)]
+        duration: Option<String>,
+    },
+    /// Approve a request, as an approver of its policy.
+    Approve {
+        /// The request's id.
+        id: i64,
+        /// A comment for the requester.
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Deny a request, as an approver of its policy.
+    Deny {
+        /// The request's id.
+        id: i64,
+        /// A comment for the requester.
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Cancel an open request (its requester, or a superuser).
+    Cancel {
+        /// The request's id.
+        id: i64,
+    },
+}
+
+/// `manage policies ...`
+#[derive(Debug, Subcommand)]
+pub enum PoliciesCommand {
+    /// Every request policy.
+    List,
+    /// Create a request policy (a superuser, or the system).
+    #[command(group(ArgGroup::new("target").required(true).args(["group", "permission"])))]
+    #[command(group(ArgGroup::new("approvers").required(true).args(["approved_by", "approver_permission"])))]
+    Create {
+        /// The policy's name.
+        name: String,
+        /// The group that may be requested.
+        #[arg(long)]
+        group: Option<String>,
+        /// A permission that may be requested (repeat for several).
+        #[arg(long)]
+        permission: Vec<String>,
+        /// Only members of this group may request (default: any active user).
+        #[arg(long)]
+        requested_by: Option<String>,
+        /// Members of this group approve.
+        #[arg(long)]
+        approved_by: Option<String>,
+        /// Holders of this permission approve.
+        #[arg(long)]
+        approver_permission: Option<String>,
+        /// How many distinct approvals a request needs.
+        #[arg(long, default_value_t = 1)]
+        approvals: u32,
+        /// The longest time access may be granted for (4h, 2d).
+        #[arg(long)]
+        max_duration: Option<String>,
+        /// Days before an unanswered request expires.
+        #[arg(long, default_value_t = 14)]
+        expire_after_days: u32,
+    },
+    /// Delete a request policy and its requests.
+    Delete {
+        /// The policy.
+        name: String,
+    },
 }
 
 /// `manage perms ...`

@@ -18,7 +18,10 @@ mod time;
 
 use std::process::ExitCode;
 
-pub use self::args::{Cli, Command, Global, GrantArgs, GroupsCommand, PermsCommand, TokensCommand, UsersCommand};
+pub use self::args::{
+    Cli, Command, Global, GrantArgs, GroupsCommand, PermsCommand, PoliciesCommand, RequestsCommand, TokensCommand,
+    UsersCommand,
+};
 use crate::store::StoreError;
 
 /// Parses the process's arguments and runs them against `sqlite://db.sqlite3` unless

@@ -19,8 +19,15 @@ struct Granted<'a> {
 pub(super) async fn run(out: &Out, store: &Store, actor: &Actor, args: &GrantArgs, grant: bool) -> Result<u8> {
     let perms: Vec<&str> = args.permissions.iter().map(String::as_str).collect();
     let each = perms.iter().copied();
+    let until = super::requests::until(args.until.as_deref())?;
     let (target, changed) = match (&args.user, &args.group, grant) {
-        (Some(user), _, true) => (format!("user '{user}'"), store.grant_user(actor, user, each).await?),
+        (Some(_), _, false) | (None, Some(_), _) if until.is_some() => {
+            return Err(CliError::Usage("--until goes with `grant --user` only".into()));
+        }
+        (Some(user), _, true) => match until {
+            Some(until) => (format!("user '{user}'"), store.grant_user_until(actor, user, each, until).await?),
+            None => (format!("user '{user}'"), store.grant_user(actor, user, each).await?),
+        },
         (Some(user), _, false) => (format!("user '{user}'"), store.revoke_user(actor, user, each).await?),
         (None, Some(group), true) => (format!("group '{group}'"), store.grant_group(actor, group, each).await?),
         (None, Some(group), false) => (format!("group '{group}'"), store.revoke_group(actor, group, each).await?),

@@ -52,8 +52,11 @@ pub(super) async fn run(out: &Out, store: &Store, actor: &Actor, command: &Group
             store.delete_group(actor, name).await?;
             return super::done(out, "deleted", name, &format!("Deleted group '{name}'."));
         }
-        GroupsCommand::AddMember { group, username } => {
-            let changed = store.add_to_group(actor, username, group).await?;
+        GroupsCommand::AddMember { group, username, until } => {
+            let changed = match super::requests::until(until.as_deref())? {
+                Some(until) => store.add_to_group_until(actor, username, group, until).await?,
+                None => store.add_to_group(actor, username, group).await?,
+            };
             membership(out, Membership { group, username, changed }, "added to", "already in")?;
         }
         GroupsCommand::RemoveMember { group, username } => {

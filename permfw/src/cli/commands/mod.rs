@@ -6,6 +6,7 @@ mod groups;
 mod migrate;
 mod passwords;
 mod perms;
+mod requests;
 mod tokens;
 mod users;
 
@@ -42,6 +43,9 @@ pub(crate) async fn execute(global: &Global, command: &Command, url: &str) -> Re
         Command::Users(command) => users::run(&out, &store, &actor, command).await,
         Command::Groups(command) => groups::run(&out, &store, &actor, command).await,
         Command::Tokens(command) => tokens::run(&out, &store, &actor, command).await,
+        Command::Requests(command) => requests::requests(&out, &store, &actor, command).await,
+        Command::Policies(command) => requests::policies(&out, &store, &actor, command).await,
+        Command::Sweep => requests::sweep(&out, &store).await,
         Command::Grant(args) => grants::run(&out, &store, &actor, args, true).await,
         Command::Revoke(args) => grants::run(&out, &store, &actor, args, false).await,
         Command::Perms(PermsCommand::List { app }) => perms::list(&out, &store, app.as_deref()).await,
