@@ -8,7 +8,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use notify_support::{SmtpServer, enqueue, eventually, nothing_undelivered, now_micros, outbox_row, outbox_rows};
+use notify_support::smtp::{ReceivedMail, SmtpServer};
+use notify_support::{enqueue, eventually, nothing_undelivered, now_micros, outbox_row, outbox_rows};
 use permfw::notify::{NotifierConfig, NotifyError};
 use permfw::store::{Actor, RequestPolicy, Store};
 use support::TestStore;
@@ -50,7 +51,7 @@ fn smtp_to(server: &SmtpServer) -> String {
 }
 
 /// The envelope's recipients, without angle brackets.
-fn envelope_to(mail: &notify_support::ReceivedMail) -> Vec<String> {
+fn envelope_to(mail: &ReceivedMail) -> Vec<String> {
     mail.to.iter().map(|to| to.trim_matches(['<', '>']).to_owned()).collect()
 }
 

@@ -8,7 +8,8 @@ mod support;
 
 use std::time::Duration;
 
-use notify_support::{WebhookServer, enqueue, enqueue_many, eventually, nothing_undelivered, outbox_row, outbox_rows};
+use notify_support::webhook::WebhookServer;
+use notify_support::{enqueue, enqueue_many, eventually, nothing_undelivered, outbox_row, outbox_rows};
 use permfw::notify::{NotifierConfig, verify_webhook};
 use serde_json::json;
 use support::{Db, TestStore};
