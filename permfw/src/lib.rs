@@ -55,6 +55,7 @@
 //! | `cli` | `cli` | `manage`, the command line an application embeds |
 //! | `axum` | `http` | the caller in axum handlers, sessions, API tokens, the REST API |
 //! | `admin` | `http` | the admin pages for staff |
+//! | `notify` | `notify` | the outbox's notifications delivered by SMTP, a signed webhook or the log |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
@@ -74,6 +75,8 @@ mod has_perms;
 #[cfg(all(feature = "axum", any(feature = "sqlite", feature = "postgres")))]
 pub mod http;
 mod model;
+#[cfg(all(feature = "notify", any(feature = "sqlite", feature = "postgres")))]
+pub mod notify;
 mod permission;
 mod permission_set;
 mod registry;
