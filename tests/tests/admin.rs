@@ -154,6 +154,15 @@ async fn grant_and_revoke_through_the_forms_with_csrf_and_the_rules() {
         post(&app, "/admin/users/bob/grant", Some(&grace), &[("csrf", &csrf), ("permission", "auth.view_user")]).await;
     assert_eq!(granted.status, StatusCode::SEE_OTHER);
     assert!(store.get_user("bob").await.unwrap().has_perm("auth.view_user"));
+    // The page it leads to says so once (the flash cookie), and clears the message.
+    let flash = granted.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap();
+    let request = Request::get(granted.headers.get(header::LOCATION).unwrap().to_str().unwrap())
+        .header(header::COOKIE, format!("{SESSION_COOKIE}={grace}; {flash}"));
+    let page = send(&app, request.body(Body::empty()).unwrap()).await;
+    assert!(page.html.contains("<p class=\"message\" id=\"flash\" role=\"status\">Granted auth.view_user</p>"));
+    let cleared = page.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cleared.starts_with("__Host-permfw_flash=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(!get(&app, "/admin/users/bob", Some(&grace)).await.html.contains("id=\"flash\""));
     let refused =
         post(&app, "/admin/users/bob/grant", Some(&grace), &[("csrf", &csrf), ("permission", "auth.delete_user")])
             .await;
@@ -297,7 +306,9 @@ async fn nested_under_a_prefix_both_tables_are_served_linked_and_documented_exac
     )
     .await;
     let location = granted.headers.get(header::LOCATION).unwrap().to_str().unwrap();
-    assert!(location.starts_with("/internal/admin/users/bob?message=Granted"), "{location}");
+    assert_eq!(location, "/internal/admin/users/bob");
+    let flash = granted.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(flash.starts_with("__Host-permfw_flash=done.Granted%20auth.view_user;"), "{flash}");
     let (viewer, _) = login_at(&app, "/internal/admin", "viewer").await;
     let refused = get(&app, "/internal/admin/groups", Some(&viewer)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);

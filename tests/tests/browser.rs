@@ -222,13 +222,13 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_revoke_a_token_and_see_th
 
     browser.type_into("#picker", "auth.view_user");
     browser.click("#grant");
-    browser.wait_for_text("#message", "Granted auth.view_user");
+    browser.wait_for_text("#flash", "Granted auth.view_user");
     assert!(browser.text("#permissions").contains("auth.view_user"));
     browser.screenshot();
     assert!(runtime.block_on(store.get_user("bob")).unwrap().has_perm("auth.view_user"));
 
     browser.click(".revoke[data-permission='auth.view_user']");
-    browser.wait_for_text("#message", "Revoked auth.view_user");
+    browser.wait_for_text("#flash", "Revoked auth.view_user");
     assert!(!runtime.block_on(store.get_user("bob")).unwrap().has_perm("auth.view_user"));
 
     // bob's API token is listed on his page, and revoked after a confirmation.
@@ -237,7 +237,7 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_revoke_a_token_and_see_th
     browser.wait_for_text("#question", "deploy");
     assert!(runtime.block_on(store.token_user(&deploy.token)).unwrap().is_some(), "asking revokes nothing");
     browser.click("#confirm");
-    browser.wait_for_text("#message", &format!("Revoked token #{}", deploy.id));
+    browser.wait_for_text("#flash", &format!("Revoked token #{}", deploy.id));
     assert!(runtime.block_on(store.token_user(&deploy.token)).unwrap().is_none());
     assert!(!browser.text("#tokens").contains("Revoke…"), "no revoke link for a revoked token");
 

@@ -17,6 +17,7 @@
 
 mod audit;
 mod error;
+mod flash;
 mod groups;
 mod pages;
 mod session;
@@ -28,7 +29,7 @@ use axum::Router;
 use axum::extract::{FromRequestParts, NestedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, header};
-use axum::middleware::{self, Next, from_fn_with_state};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::on;
 
@@ -118,7 +119,7 @@ pub fn router_with<S>(store: Store, options: &HttpOptions) -> Router<S> {
         let guard = from_fn_with_state((store.clone(), route.access), authorize);
         router = router.route(route.path, route.endpoint().route_layer(guard));
     }
-    options.apply(router).layer(middleware::from_fn(frame)).with_state(store)
+    options.apply(router).layer(from_fn_with_state(options.clone(), frame)).with_state(store)
 }
 
 /// Checks a route's access before its handler reads the form or query: to the login page
@@ -152,15 +153,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Base {
 }
 
 /// Renders what a refusal or failure left for it with the admin's mount point (the login
-/// redirect with `?next=`, or the page that says what went wrong), and puts the security
-/// headers on every response.
-async fn frame(request: Request, next: Next) -> Response {
+/// redirect with `?next=`, or the page that says what went wrong), sets the flash message an
+/// action left (or clears the one a page showed), and puts the security headers on every
+/// response.
+async fn frame(State(options): State<HttpOptions>, request: Request, next: Next) -> Response {
     let base = mount_point(request.extensions().get::<NestedPath>());
     let wanted = request.uri().path_and_query().map(|p| format!("{base}{p}"));
     let is_get = request.method() == Method::GET;
+    let had_flash = flash::Flash::read(request.headers(), &options).is_some();
     let mut response = next.run(request).await;
     if let Some(failure) = response.extensions_mut().remove::<error::Failure>() {
         response = failure.render(&base, wanted.filter(|_| is_get).as_deref());
+    }
+    if let Some(flash) = response.extensions_mut().remove::<flash::Flash>() {
+        flash.set(&mut response, &options);
+    } else if had_flash && is_get && !response.status().is_redirection() {
+        flash::Flash::clear(&mut response, &options);
     }
     let headers = response.headers_mut();
     for (name, value) in [

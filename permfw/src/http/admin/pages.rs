@@ -4,21 +4,24 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use super::flash::Flash;
 use crate::store::{AuditEntry, GroupRecord, UserRecord};
 
 /// What every page shows around its content: links start with `base` (where the admin is
-/// mounted); `me` and the logout form's `csrf` for a logged-in caller.
+/// mounted); `me` and the logout form's `csrf` for a logged-in caller, and the message the last
+/// action left.
 #[derive(Clone, Debug)]
 pub(super) struct Frame {
     pub(super) base: String,
     pub(super) me: Option<String>,
     pub(super) csrf: String,
+    pub(super) flash: Option<Flash>,
 }
 
 impl Frame {
     /// The frame of a page for nobody logged in.
     pub(super) fn nobody(base: &str) -> Self {
-        Frame { base: base.to_owned(), me: None, csrf: String::new() }
+        Frame { base: base.to_owned(), me: None, csrf: String::new(), flash: None }
     }
 }
 
@@ -87,7 +90,6 @@ pub(super) struct UserPage {
     pub(super) choices: Vec<(&'static str, &'static str)>,
     /// Its API tokens, or `None` when the caller may not see them.
     pub(super) tokens: Option<Vec<TokenRow>>,
-    pub(super) message: Option<String>,
 }
 
 /// One API token on its user's page, with times for people (RFC 3339, UTC; `-` for none).

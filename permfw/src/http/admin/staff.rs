@@ -9,6 +9,7 @@ use super::super::HttpOptions;
 use super::super::route::mount_point;
 use super::super::user::constant_time_eq;
 use super::AdminError;
+use super::flash::Flash;
 use super::pages::Frame;
 use crate::store::{Actor, Store};
 use crate::{HasPerms, PermissionSet};
@@ -23,15 +24,19 @@ pub struct Staff {
     csrf: String,
     /// Where the admin is mounted.
     base: String,
+    /// The message the previous action left for this page, if any.
+    flash: Option<Flash>,
 }
 
 impl Staff {
-    /// What every page shows of the caller: the mount point, the username, the CSRF token.
+    /// What every page shows of the caller: the mount point, the username, the CSRF token, and
+    /// the last action's message.
     pub(super) fn frame(&self) -> Frame {
         Frame {
             base: self.base.clone(),
             me: self.caller.user().map(|user| user.username().to_owned()),
             csrf: self.csrf.clone(),
+            flash: self.flash.clone(),
         }
     }
 
@@ -88,11 +93,14 @@ where
             return Ok(staff.clone());
         }
         let base = mount_point(parts.extensions.get());
-        let nobody = Staff { caller: CurrentUser::Anonymous, csrf: String::new(), base: base.clone() };
-        let Some(key) = HttpOptions::of(&parts.extensions).cookie().key(&parts.headers) else { return Ok(nobody) };
+        let options = HttpOptions::of(&parts.extensions);
+        let flash = Flash::read(&parts.headers, options);
+        let nobody =
+            Staff { caller: CurrentUser::Anonymous, csrf: String::new(), base: base.clone(), flash: flash.clone() };
+        let Some(key) = options.cookie().key(&parts.headers) else { return Ok(nobody) };
         match Store::from_ref(state).session_user(key).await? {
             Some(session) if session.user.is_active() && session.user.is_staff() => {
-                Ok(Staff { caller: CurrentUser::User(Box::new(session.user)), csrf: session.csrf_token, base })
+                Ok(Staff { caller: CurrentUser::User(Box::new(session.user)), csrf: session.csrf_token, base, flash })
             }
             Some(_) => Err(AdminError::Page(StatusCode::FORBIDDEN, "The admin is for active staff accounts.".into())),
             None => Ok(nobody),

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::error::Form;
+use super::flash::Flash;
 use super::pages::{ConfirmPage, TokenRow, render};
 use super::session::CsrfForm;
 use super::{AdminError, Staff, encode};
@@ -83,6 +84,6 @@ pub(super) async fn revoke(
     let token = find(&staff, &store, &username, id).await?;
     store.revoke_token(&staff.actor()?, id).await?;
     let message = format!("Revoked token #{id} ({})", token.name);
-    let page = format!("{}/users/{}?message={}", staff.base(), encode(&username), encode(&message));
-    Ok(Redirect::to(&page).into_response())
+    let page = format!("{}/users/{}", staff.base(), encode(&username));
+    Ok((Flash::done(message), Redirect::to(&page)).into_response())
 }

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::error::{Form, Query};
+use super::flash::Flash;
 use super::pages::{PermissionRow, UserPage, UserRows, UsersPage, render};
 use super::{AdminError, Staff, encode};
 use crate::store::{Store, UserPage as Page, UserRecord};
@@ -58,18 +59,11 @@ pub(super) async fn rows(
     Ok(render(&UserRows { base: staff.base().to_owned(), users }))
 }
 
-/// `GET /users/{username}?message=`: the message of the change that led here.
-#[derive(Debug, Deserialize)]
-pub(super) struct UserQuery {
-    message: Option<String>,
-}
-
 #[permission_required(User::VIEW_USER)]
 pub(super) async fn show(
     staff: Staff,
     State(store): State<Store>,
     Path(username): Path<String>,
-    Query(query): Query<UserQuery>,
 ) -> Result<Response, AdminError> {
     let user = store.user_detail(&username).await?;
     let perms = user
@@ -90,7 +84,6 @@ pub(super) async fn show(
         perms,
         choices,
         tokens,
-        message: query.message,
     }))
 }
 
@@ -123,7 +116,7 @@ pub(super) async fn revoke(
     change(&staff, &store, &username, &form, false).await
 }
 
-/// Grants or revokes, then back to the user's page with a message that says what happened.
+/// Grants or revokes, then back to the user's page, whose flash message says what happened.
 async fn change(
     staff: &Staff,
     store: &Store,
@@ -145,6 +138,6 @@ async fn change(
         (false, 0) => format!("{perm} was not granted directly"),
         (false, _) => format!("Revoked {perm}"),
     };
-    let page = format!("{}/users/{}?message={}", staff.base(), encode(username), encode(&message));
-    Ok(Redirect::to(&page).into_response())
+    let page = format!("{}/users/{}", staff.base(), encode(username));
+    Ok((Flash::done(message), Redirect::to(&page)).into_response())
 }
