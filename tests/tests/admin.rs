@@ -1,13 +1,14 @@
-//! The admin pages through the router: staff only, each page and action with its permission,
-//! CSRF on every form, the login page's `next`, security headers, and grant and revoke through
-//! the forms with the store's rules as the staff member.
+//! The admin pages through the router: staff pages for staff only, each page and action with its
+//! permission, CSRF on every form, the login page's `next`, security headers, and grant and
+//! revoke through the forms with the store's rules as the staff member. (A user's own pages and
+//! the approvals dashboard: `admin_requests.rs`.)
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use permfw::HasPerms;
 use permfw::http::{SESSION_COOKIE, admin_router};
-use permfw::store::{Actor, AuditQuery, Store};
+use permfw::store::{Actor, AuditQuery, RequestPolicy, Store};
 use tower::ServiceExt;
 
 async fn app() -> (Router, Store) {
@@ -90,7 +91,7 @@ async fn anonymous_callers_go_to_the_login_page_with_next() {
     let login = get(&app, "/admin/login?next=/admin/audit", None).await;
     assert!(login.html.contains("name=\"next\" value=\"/admin/audit\""));
     let evil = get(&app, "/admin/login?next=https://evil.example/", None).await;
-    assert!(evil.html.contains("value=\"/admin/users\""), "no open redirect");
+    assert!(evil.html.contains("value=\"/admin\""), "no open redirect: the admin's home");
     for (name, value) in [("x-frame-options", "DENY"), ("x-content-type-options", "nosniff")] {
         assert_eq!(login.headers.get(name).unwrap(), value);
     }
@@ -98,12 +99,27 @@ async fn anonymous_callers_go_to_the_login_page_with_next() {
 }
 
 #[tokio::test]
-async fn only_active_staff_with_the_permission_get_in() {
+async fn only_active_staff_with_the_permission_get_the_staff_pages() {
     let (app, store) = app().await;
-    let refused = post(&app, "/admin/login", None, &[("username", "bob"), ("password", "bob-password")]).await;
-    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "bob is not staff");
-    assert!(refused.html.contains("staff account"));
+    let wrong = post(&app, "/admin/login", None, &[("username", "bob"), ("password", "wrong")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.html.contains("correct username and password"), "{}", wrong.html);
+    // bob is not staff: he logs in to his own pages, and the staff pages refuse him.
+    let bob = post(&app, "/admin/login", None, &[("username", "bob"), ("password", "bob-password")]).await;
+    assert_eq!(bob.status, StatusCode::SEE_OTHER, "{}", bob.html);
+    assert_eq!(bob.headers.get(header::LOCATION).unwrap(), "/admin");
+    let cookie = bob.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    let bob = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
+    let home = get(&app, "/admin", Some(&bob)).await;
+    assert_eq!(home.headers.get(header::LOCATION).unwrap(), "/admin/requests");
+    let users = get(&app, "/admin/users", Some(&bob)).await;
+    assert_eq!(users.status, StatusCode::FORBIDDEN);
+    assert!(users.html.contains("The admin is for active staff accounts."), "{}", users.html);
+    let mine = get(&app, "/admin/requests", Some(&bob)).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(!mine.html.contains("/admin/users\"") && mine.html.contains("/admin/approvals\""), "no staff links");
     let (viewer, _) = login(&app, "viewer").await;
+    assert_eq!(get(&app, "/admin", Some(&viewer)).await.headers.get(header::LOCATION).unwrap(), "/admin/users");
     assert_eq!(get(&app, "/admin/users", Some(&viewer)).await.status, StatusCode::OK);
     let groups = get(&app, "/admin/groups", Some(&viewer)).await;
     assert_eq!(groups.status, StatusCode::FORBIDDEN, "viewer lacks auth.view_group");
@@ -203,8 +219,14 @@ async fn nested_under_a_prefix_both_tables_are_served_linked_and_documented_exac
     use permfw::http::{Access, Route, admin, api, api_router};
 
     let (_, store) = app().await;
-    // The walk's `{id}` is 1: bob's token, for the page that asks before revoking it.
+    // The walk's `{id}` is 1: bob's token, for the page that asks before revoking it, and bob's
+    // access request, which grace (staff who views users) may see.
     assert_eq!(store.create_token(&Actor::System, "bob", "walk", None).await.unwrap().id, 1);
+    store.create_group(&Actor::System, "Writers").await.unwrap();
+    let policy = RequestPolicy::group("writing", "Writers").approved_by_holders_of("auth.change_user");
+    store.create_policy(&Actor::System, &policy).await.unwrap();
+    let request = store.request_access(&Actor::User("bob".into()), "writing", "to write", None).await.unwrap();
+    assert_eq!(request.id, 1);
     let app: Router = Router::new()
         .nest("/internal", api_router::<()>(store.clone()).merge(permfw::http::admin_router(store.clone())));
     let fill = |path: &str| path.replace("{id}", "1").replace("{username}", "bob").replace("{name}", "Editors");

@@ -138,7 +138,9 @@ async fn a_failed_login_page_says_the_same_whoever_the_user(store: TestStore) {
     assert_eq!(attempt("ghost", "wrong").await, wrong, "an unknown user");
     assert_eq!(attempt("nopass", "").await, wrong, "no usable password");
     assert_eq!(attempt("gone", "gone-password").await, wrong, "inactive, with the right password");
-    assert_eq!(attempt("bob", "bob-password").await, wrong, "not staff, with the right password");
+    assert_eq!(attempt("bob", "wrong").await, wrong, "not staff, with a wrong password");
+    // Not staff, with the right password: in, to his own pages (the staff pages refuse him).
+    assert_eq!(attempt("bob", "bob-password").await.0, StatusCode::SEE_OTHER);
 }
 
 async fn a_page_refused_for_want_of_a_permission_says_nothing_of_the_target(store: TestStore) {

@@ -62,6 +62,24 @@ impl From<StoreError> for AdminError {
     }
 }
 
+/// A refusal of the store (its rules, a closed request, bad input) as its status and a sentence
+/// that says why, for a form shown again or a flash message; a failure of the server stays an
+/// error page.
+pub(super) fn refusal(err: StoreError) -> Result<(StatusCode, String), AdminError> {
+    match AdminError::from(err) {
+        AdminError::Page(status, text) if status != StatusCode::INTERNAL_SERVER_ERROR => Ok((status, sentence(&text))),
+        failure => Err(failure),
+    }
+}
+
+/// `text` as a sentence: a capital first letter, a full stop at the end.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    let stop = if text.ends_with(['.', '!', '?']) { "" } else { "." };
+    format!("{first}{}{stop}", chars.as_str())
+}
+
 /// What a failed request leaves for the admin's router to render with its mount point.
 #[derive(Clone, Debug)]
 pub(super) struct Failure(AdminError);
@@ -135,5 +153,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
                 AdminError::Page(StatusCode::BAD_REQUEST, format!("The address is wrong: {}.", cause(&rejection)))
             },
         )
+    }
+}
+
+/// The path's parameters, whose rejection is a page that says which was wrong.
+#[derive(Debug)]
+pub(super) struct Path<T>(pub(super) T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = AdminError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(rejection) => {
+                Err(AdminError::Page(StatusCode::BAD_REQUEST, format!("The address is wrong: {}.", cause(&rejection))))
+            }
+        }
     }
 }

@@ -8,7 +8,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponseParts, Response, ResponseParts};
 
 use super::super::HttpOptions;
-use super::encode;
+use super::error::refusal;
+use super::{AdminError, encode};
+use crate::store::StoreError;
 
 /// The longest message kept, in characters (a cookie holds about 4 KB).
 const MAX_CHARS: usize = 1_000;
@@ -30,6 +32,12 @@ impl Flash {
     /// A change that was refused, and why.
     pub(super) fn refused(text: impl Into<String>) -> Self {
         Flash { error: true, text: text.into() }
+    }
+
+    /// A refusal of the store (its rules, a closed request, bad input) as the message that says
+    /// why; a failure of the server stays an error page.
+    pub(super) fn refusal(err: StoreError) -> Result<Self, AdminError> {
+        refusal(err).map(|(_, why)| Flash::refused(why))
     }
 
     /// The flash message a request's cookie carries, if any.
@@ -120,6 +128,16 @@ mod tests {
             headers.insert(header::COOKIE, HeaderValue::from_str(set.split(';').next().unwrap()).unwrap());
             assert_eq!(Flash::read(&headers, &options), Some(flash));
         }
+    }
+
+    #[test]
+    fn a_refusal_of_the_store_is_a_sentence_and_a_failure_a_page() {
+        let refused = Flash::refusal(StoreError::Refused(crate::store::Rule::OwnRequest)).unwrap();
+        assert_eq!(
+            refused,
+            Flash::refused("Refused: nobody approves or denies their own request; another approver must.")
+        );
+        assert!(Flash::refusal(StoreError::Database(sqlx::Error::PoolTimedOut)).is_err());
     }
 
     #[test]

@@ -1,8 +1,15 @@
-//! The admin pages for staff: log in, users (search as you type, keyset pages), a user's
-//! effective permissions with grant and revoke through a searchable picker and its API tokens
-//! with revoke behind a confirmation, groups, and the audit log. Rendered on the server from compile-time-checked templates (askama), with one
-//! small script and no build step. Only active staff get in, and each page and action also needs
-//! its permission, as in Django's admin.
+//! The admin pages: for staff, users (search as you type, keyset pages), a user's effective
+//! permissions with grant and revoke through a searchable picker and its API tokens with revoke
+//! behind a confirmation, groups, and the audit log; for every active user, asking for access
+//! under a request policy, one's own requests, and the approvals dashboard of the requests one
+//! may decide. Rendered on the server from compile-time-checked templates (askama), with one
+//! small script and no build step.
+//!
+//! Every active user may log in. A route open to any logged-in user ([`Access::LoggedIn`]) takes
+//! a [`Member`], and the store's rules decide what it may do there; every other route needs an
+//! active staff member ([`Staff`]) holding the route's permission, as in Django's admin, and
+//! refuses anyone else before the page is read. Each action leaves a flash message for the page
+//! it leads to.
 //!
 //! Its routes are one table, [`ROUTES`], with paths relative to where [`router`] is mounted;
 //! links, form actions and redirects start with that mount point (axum's `NestedPath`), so the
@@ -15,15 +22,21 @@
 //! # }
 //! ```
 
+mod approvals;
 mod audit;
 mod error;
 mod flash;
 mod groups;
+mod member;
 mod pages;
+mod request_rows;
+mod requests;
+mod roles;
 mod session;
 mod staff;
 mod tokens;
 mod users;
+mod when;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, NestedPath, Request, State};
@@ -34,6 +47,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::on;
 
 pub use self::error::AdminError;
+pub use self::member::Member;
 pub use self::staff::Staff;
 use super::route::mount_point;
 use super::{Access, HttpOptions, Route};
@@ -41,12 +55,51 @@ use crate::store::Store;
 use crate::{Group, User};
 
 /// Every route of the admin, for [`router`] and for the tests that walk each one. Paths are
-/// relative to where the admin is mounted.
+/// relative to where the admin is mounted. [`Access::LoggedIn`] routes are open to every active
+/// user; [`Access::Requires`] routes to active staff holding the permission.
 pub const ROUTES: &[Route] = &[
-    Route::new(Method::GET, "/", Access::Public, "To the user list", |m| on(m, home)),
+    Route::new(Method::GET, "/", Access::Public, "To the user list (staff) or one's own requests", |m| on(m, home)),
     Route::new(Method::GET, "/login", Access::Public, "The login form", |m| on(m, session::login_page)),
-    Route::new(Method::POST, "/login", Access::Public, "Log in (staff only)", |m| on(m, session::login)),
+    Route::new(Method::POST, "/login", Access::Public, "Log in (any active user)", |m| on(m, session::login)),
     Route::new(Method::POST, "/logout", Access::LoggedIn, "Log out", |m| on(m, session::logout)),
+    Route::new(Method::GET, "/requests", Access::LoggedIn, "One's own access requests and groups", |m| {
+        on(m, requests::mine)
+    }),
+    Route::new(Method::POST, "/requests", Access::LoggedIn, "Request access under a policy", |m| {
+        on(m, requests::create)
+    }),
+    Route::new(Method::GET, "/requests/new", Access::LoggedIn, "The \"Request access\" form", |m| on(m, requests::ask)),
+    Route::new(
+        Method::GET,
+        "/requests/{id}",
+        Access::LoggedIn,
+        "An access request with its decisions (to its requester, its approvers, and staff who view users)",
+        |m| on(m, approvals::show),
+    ),
+    Route::new(Method::POST, "/requests/{id}/cancel", Access::LoggedIn, "Cancel one's own open request", |m| {
+        on(m, requests::cancel)
+    }),
+    Route::new(
+        Method::POST,
+        "/requests/{id}/approve",
+        Access::LoggedIn,
+        "Approve a request, as an approver of its policy now",
+        |m| on(m, approvals::approve),
+    ),
+    Route::new(
+        Method::POST,
+        "/requests/{id}/deny",
+        Access::LoggedIn,
+        "Deny a request, as an approver of its policy now",
+        |m| on(m, approvals::deny),
+    ),
+    Route::new(
+        Method::GET,
+        "/approvals",
+        Access::LoggedIn,
+        "The approvals dashboard: open requests one may decide, and the decided ones",
+        |m| on(m, approvals::dashboard),
+    ),
     Route::new(Method::GET, "/users", Access::Requires(User::VIEW_USER), "Users, searched and paged", |m| {
         on(m, users::list)
     }),
@@ -123,20 +176,27 @@ pub fn router_with<S>(store: Store, options: &HttpOptions) -> Router<S> {
 }
 
 /// Checks a route's access before its handler reads the form or query: to the login page
-/// without a session, 403 for a logged-in user who is not active staff or lacks the
-/// permission. Leaves the caller for the handler.
+/// without a session; 403 for an inactive user, for a user who is not staff on a staff page, and
+/// for staff without the permission. Leaves the caller for the handler.
 async fn authorize(
     State((store, access)): State<(Store, Access)>,
     request: Request,
     next: Next,
 ) -> Result<Response, AdminError> {
-    if access == Access::Public {
-        return Ok(next.run(request).await);
-    }
     let (mut parts, body) = request.into_parts();
-    let staff = Staff::from_request_parts(&mut parts, &store).await?;
-    access.check(&staff)?;
-    parts.extensions.insert(staff);
+    match access {
+        Access::Public => {}
+        Access::LoggedIn => {
+            let member = Member::from_request_parts(&mut parts, &store).await?;
+            access.check(member.caller())?;
+            parts.extensions.insert(member);
+        }
+        Access::Requires(_) => {
+            let staff = Staff::from_request_parts(&mut parts, &store).await?;
+            access.check(&staff)?;
+            parts.extensions.insert(staff);
+        }
+    }
     Ok(next.run(Request::from_parts(parts, body)).await)
 }
 
@@ -192,8 +252,14 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-async fn home(Base(base): Base) -> Redirect {
-    Redirect::to(&format!("{base}/users"))
+/// Staff to the user list, everyone else to their own requests (or to log in).
+async fn home(member: Member) -> Redirect {
+    let page = match member.user() {
+        Ok(user) if user.is_staff() => "users",
+        Ok(_) => "requests",
+        Err(_) => "login",
+    };
+    Redirect::to(&format!("{}/{page}", member.base()))
 }
 
 async fn script() -> Response {

@@ -8,20 +8,21 @@ use super::flash::Flash;
 use crate::store::{AuditEntry, GroupRecord, UserRecord};
 
 /// What every page shows around its content: links start with `base` (where the admin is
-/// mounted); `me` and the logout form's `csrf` for a logged-in caller, and the message the last
-/// action left.
+/// mounted); `me` and the logout form's `csrf` for a logged-in caller, the staff pages' links
+/// for staff, and the message the last action left.
 #[derive(Clone, Debug)]
 pub(super) struct Frame {
     pub(super) base: String,
     pub(super) me: Option<String>,
     pub(super) csrf: String,
+    pub(super) staff: bool,
     pub(super) flash: Option<Flash>,
 }
 
 impl Frame {
     /// The frame of a page for nobody logged in.
     pub(super) fn nobody(base: &str) -> Self {
-        Frame { base: base.to_owned(), me: None, csrf: String::new(), flash: None }
+        Frame { base: base.to_owned(), me: None, csrf: String::new(), staff: false, flash: None }
     }
 }
 
@@ -147,4 +148,104 @@ pub(super) struct AuditRow {
 pub(super) struct AuditPage {
     pub(super) frame: Frame,
     pub(super) rows: Vec<AuditRow>,
+}
+
+/// An access request as the pages show it: who asked for what, why, since when, and where it
+/// stands.
+#[derive(Debug)]
+pub(super) struct RequestRow {
+    pub(super) id: i64,
+    pub(super) requester: String,
+    /// The requester's groups now: `Writers, Senior Writers`.
+    pub(super) requester_groups: String,
+    pub(super) policy: String,
+    /// What it asks for: `group Senior Writers`.
+    pub(super) target: String,
+    pub(super) justification: String,
+    /// For how long: `4 hours`, or `for good`.
+    pub(super) duration: String,
+    pub(super) status: &'static str,
+    /// `1 of 2` approvals.
+    pub(super) approvals: String,
+    /// When it was made: RFC 3339, and for people (`3 hours ago`).
+    pub(super) at: String,
+    pub(super) since: String,
+    /// When it was closed, for people (`2 days ago`); empty while open.
+    pub(super) closed: String,
+    pub(super) decisions: Vec<DecisionRow>,
+    pub(super) open: bool,
+    /// Whether the viewer may decide it now (open, not its own, not decided by it yet).
+    pub(super) decidable: bool,
+}
+
+/// One approver's decision on a request.
+#[derive(Debug)]
+pub(super) struct DecisionRow {
+    pub(super) approver: String,
+    /// `approved` or `denied`.
+    pub(super) verdict: &'static str,
+    pub(super) comment: String,
+    pub(super) at: String,
+}
+
+/// A policy the caller may ask under, as the form offers it.
+#[derive(Debug)]
+pub(super) struct PolicyChoice {
+    pub(super) name: String,
+    pub(super) target: String,
+    /// Who approves, how many: `a member of Editors`, `2 holders of auth.change_group`.
+    pub(super) approvers: String,
+    /// The longest duration (`at most 4 hours`), or that access may be asked for good.
+    pub(super) longest: String,
+    pub(super) checked: bool,
+}
+
+/// "Request access": the policies the caller may ask under, a justification, a duration.
+#[derive(Template)]
+#[template(path = "admin/request_new.html")]
+pub(super) struct AskPage {
+    pub(super) frame: Frame,
+    pub(super) groups: String,
+    pub(super) policies: Vec<PolicyChoice>,
+    pub(super) justification: String,
+    pub(super) duration: String,
+    /// Why the form was refused, when it was.
+    pub(super) error: Option<String>,
+}
+
+/// The caller's own requests, newest first, and its groups.
+#[derive(Template)]
+#[template(path = "admin/requests.html")]
+pub(super) struct MyRequestsPage {
+    pub(super) frame: Frame,
+    pub(super) groups: String,
+    pub(super) rows: Vec<RequestRow>,
+    /// The `before` of the next (older) page, while there may be one.
+    pub(super) next: Option<i64>,
+}
+
+/// One request with its decisions, and the forms the caller may use on it.
+#[derive(Template)]
+#[template(path = "admin/request.html")]
+pub(super) struct RequestPage {
+    pub(super) frame: Frame,
+    pub(super) row: RequestRow,
+    pub(super) may_cancel: bool,
+    /// Where the decision form returns: this page.
+    pub(super) back: String,
+}
+
+/// The approvals dashboard: open requests the caller may decide, and the decided ones.
+#[derive(Template)]
+#[template(path = "admin/approvals.html")]
+pub(super) struct ApprovalsPage {
+    pub(super) frame: Frame,
+    /// Whether any policy lets the caller decide.
+    pub(super) approver: bool,
+    pub(super) open: Vec<RequestRow>,
+    pub(super) open_next: Option<i64>,
+    pub(super) decided: Vec<RequestRow>,
+    pub(super) decided_next: Option<i64>,
+    /// Where the decision forms return: this page.
+    pub(super) back: String,
 }

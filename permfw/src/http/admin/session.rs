@@ -1,4 +1,5 @@
-//! Logging in and out of the admin; the login form refuses a post from another site.
+//! Logging in and out of the admin, for every active user (staff get the staff pages too); the
+//! login form refuses a post from another site.
 
 use std::net::SocketAddr;
 
@@ -12,19 +13,25 @@ use super::super::cookie::SessionCookie;
 use super::super::login::{Login, log_in};
 use super::error::{Form, Query};
 use super::pages::{Frame, LoginPage, render};
-use super::{AdminError, Base, Staff};
-use crate::User;
+use super::{AdminError, Base, Member};
+use crate::HasPerms;
 use crate::store::Store;
 
-/// Where to go after logging in: only a page of the admin itself (no open redirect), else the
-/// user list.
-fn safe_next(base: &str, next: Option<&str>) -> String {
+/// `next`, if it is a page of the admin itself (no open redirect).
+pub(super) fn admin_page(base: &str, next: Option<&str>) -> Option<String> {
     next.filter(|next| {
         next.strip_prefix(base).is_some_and(|rest| rest.starts_with('/'))
             && !next.starts_with("//")
             && !next.chars().any(|c| c == '\\' || c.is_control())
     })
-    .map_or_else(|| format!("{base}/users"), str::to_owned)
+    .map(str::to_owned)
+}
+
+/// Where to go after logging in: the page asked for, else the admin's home (the user list for
+/// staff, one's own requests for others).
+fn safe_next(base: &str, next: Option<&str>) -> String {
+    // The home route `/` is served at the mount point itself.
+    admin_page(base, next).unwrap_or_else(|| if base.is_empty() { "/".to_owned() } else { base.to_owned() })
 }
 
 /// `GET /login?next=`.
@@ -88,12 +95,13 @@ pub(super) async fn login(
     }
     let next = safe_next(&base, form.next.as_deref());
     let client = client.map(|Extension(ConnectInfo(addr))| addr);
-    let (status, error) = match log_in(&store, (&form.username, &form.password), client, User::is_staff).await? {
+    let attempt = log_in(&store, (&form.username, &form.password), client, |user| user.is_active()).await?;
+    let (status, error) = match attempt {
         Login::Started(_, session) => {
             return Ok(cookie.set(Redirect::to(&next).into_response(), &session.key));
         }
         Login::Refused => {
-            (StatusCode::UNAUTHORIZED, "Please enter the correct username and password for a staff account.")
+            (StatusCode::UNAUTHORIZED, "Please enter the correct username and password of an active account.")
         }
         Login::Throttled => {
             (StatusCode::TOO_MANY_REQUESTS, "Too many login attempts for this username or address; try again later.")
@@ -111,15 +119,15 @@ pub(super) struct CsrfForm {
 }
 
 pub(super) async fn logout(
-    staff: Staff,
+    member: Member,
     State(store): State<Store>,
     cookie: SessionCookie,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AdminError> {
-    staff.check_csrf(&form.csrf)?;
+    member.check_csrf(&form.csrf)?;
     if let Some(key) = cookie.key(&headers) {
         store.end_session(key).await?;
     }
-    Ok(cookie.clear(Redirect::to(&format!("{}/login", staff.base())).into_response()))
+    Ok(cookie.clear(Redirect::to(&format!("{}/login", member.base())).into_response()))
 }

@@ -2,10 +2,10 @@
 //! "Are you sure?"). The store decides who may: the user itself, or whoever may take control of
 //! the account.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::error::Form;
+use super::error::{Form, Path};
 use super::flash::Flash;
 use super::pages::{ConfirmPage, TokenRow, render};
 use super::session::CsrfForm;
