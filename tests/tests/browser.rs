@@ -1,17 +1,24 @@
 //! End to end in headless Chromium (Debian's `chromium` and `chromium-driver`), driven over
 //! WebDriver: log in to the admin, find a user by typing in the search box, grant a permission
 //! with the picker, revoke it, revoke one of the user's API tokens after confirming, and see it
-//! all in the audit log. Without the browser it says it
-//! skipped; CI installs it and sets `PERMFW_REQUIRE_BROWSER=1`, so there it cannot skip.
+//! all in the audit log; and the guide's promotion: a Writer asks for Senior Writers, an Editor
+//! approves on the dashboard, the Writer's page shows the new group. Without the browser it says
+//! it skipped; CI installs it and sets `PERMFW_REQUIRE_BROWSER=1`, so there it cannot skip.
 
 use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use permfw::HasPerms;
 use permfw::http::{HttpOptions, admin};
-use permfw::store::{Actor, Store};
+use permfw::store::{Actor, RequestPolicy, RequestQuery, Store};
+use permfw::{HasPerms, Model};
 use serde_json::{Value, json};
+
+#[derive(Model)]
+#[model(app_label = "blog")]
+#[permissions(publish_post = "Can publish post")]
+pub struct Post;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -44,7 +51,10 @@ impl Browser {
             .expect("start chromedriver");
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let base = format!("http://127.0.0.1:{port}");
-        let profile = std::env::temp_dir().join(format!("permfw-chromium-{}", std::process::id()));
+        // A profile of its own: the tests run at once, each with its browser.
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let profile = std::env::temp_dir().join(format!("permfw-chromium-{}-{n}", std::process::id()));
         let capabilities = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
             "binary": CHROMIUM,
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
@@ -133,9 +143,9 @@ impl Browser {
 }
 
 impl Browser {
-    /// Saves a PNG of the page to the path `PERMFW_SCREENSHOT` names, if it names one.
-    fn screenshot(&self) {
-        let Ok(path) = std::env::var("PERMFW_SCREENSHOT") else { return };
+    /// Saves a PNG of the page to the path the environment variable `var` names, if it names one.
+    fn screenshot(&self, var: &str) {
+        let Ok(path) = std::env::var(var) else { return };
         let encoded = self.call("GET", "/screenshot", None);
         std::fs::write(path, base64_decode(encoded.as_str().unwrap_or_default())).unwrap();
     }
@@ -181,11 +191,33 @@ fn send(agent: &ureq::Agent, method: &str, url: &str, body: Option<&Value>) -> O
     serde_json::from_str(&response.body_mut().read_to_string().ok()?).ok()
 }
 
+/// Serves the admin on `store` at `/admin` of a loopback port; its address.
+async fn serve(store: &Store) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    // Plain http on localhost: the development setting, without which the cookie is `Secure`.
+    let options = HttpOptions::new().insecure_cookies(true);
+    let app: axum::Router = axum::Router::new().nest("/admin", admin::router_with(store.clone(), &options));
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    format!("http://{address}")
+}
+
+impl Browser {
+    /// Logs in on the login page the browser is on (or was sent to).
+    fn log_in(&self, username: &str) {
+        self.type_into("#username", username);
+        self.type_into("#password", &format!("{username}-password"));
+        self.click("#login");
+    }
+}
+
 #[test]
 fn log_in_find_a_user_grant_and_revoke_with_the_picker_revoke_a_token_and_see_the_audit_log() {
     let Some(browser) = Browser::start() else { return };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let (store, address, deploy) = runtime.block_on(async {
+    let (store, base, deploy) = runtime.block_on(async {
         let store = Store::open("sqlite::memory:").await.unwrap();
         store.migrate().await.unwrap();
         store.create_superuser(&Actor::System, "root", "root@example.com", "root-password").await.unwrap();
@@ -193,17 +225,9 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_revoke_a_token_and_see_th
             store.create_user(&Actor::System, name, &format!("{name}@example.com"), None).await.unwrap();
         }
         let deploy = store.create_token(&Actor::System, "bob", "deploy", None).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address: SocketAddr = listener.local_addr().unwrap();
-        // Plain http on localhost: the development setting, without which the cookie is `Secure`.
-        let options = HttpOptions::new().insecure_cookies(true);
-        let app: axum::Router = axum::Router::new().nest("/admin", admin::router_with(store.clone(), &options));
-        tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-        });
-        (store, address, deploy)
+        let base = serve(&store).await;
+        (store, base, deploy)
     });
-    let base = format!("http://{address}");
 
     browser.visit(&format!("{base}/admin/users"));
     browser.type_into("#username", "root");
@@ -224,7 +248,7 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_revoke_a_token_and_see_th
     browser.click("#grant");
     browser.wait_for_text("#flash", "Granted auth.view_user");
     assert!(browser.text("#permissions").contains("auth.view_user"));
-    browser.screenshot();
+    browser.screenshot("PERMFW_SCREENSHOT");
     assert!(runtime.block_on(store.get_user("bob")).unwrap().has_perm("auth.view_user"));
 
     browser.click(".revoke[data-permission='auth.view_user']");
@@ -250,4 +274,73 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_revoke_a_token_and_see_th
     );
     let revoked = format!("token #{}", deploy.id);
     assert!(audit.lines().any(|l| l.contains("revoke_token") && l.contains("bob") && l.contains(&revoked)), "{audit}");
+}
+
+#[test]
+fn a_writer_asks_for_senior_writers_an_editor_approves_and_the_writers_page_shows_the_group() {
+    let Some(browser) = Browser::start() else { return };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (store, base) = runtime.block_on(async {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        let system = &Actor::System;
+        for (group, perms) in [
+            ("Writers", vec![Post::CHANGE_POST]),
+            ("Editors", vec![Post::CHANGE_POST, Post::PUBLISH_POST]),
+            ("Senior Writers", vec![Post::CHANGE_POST, Post::PUBLISH_POST]),
+        ] {
+            store.create_group(system, group).await.unwrap();
+            store.grant_group(system, group, perms).await.unwrap();
+        }
+        // Neither is staff: a Writer and an Editor.
+        for (name, group) in [("alice", "Writers"), ("grace", "Editors")] {
+            let password = format!("{name}-password");
+            store.create_user(system, name, &format!("{name}@example.com"), Some(&password)).await.unwrap();
+            store.add_to_group(system, name, group).await.unwrap();
+        }
+        let promotion = RequestPolicy::group("promotion", "Senior Writers")
+            .requested_by_members_of("Writers")
+            .approved_by_members_of("Editors");
+        store.create_policy(system, &promotion).await.unwrap();
+        let base = serve(&store).await;
+        (store, base)
+    });
+
+    // alice, a Writer, asks for Senior Writers.
+    browser.visit(&format!("{base}/admin/requests/new"));
+    browser.log_in("alice");
+    browser.wait_for_text("#groups", "Writers");
+    browser.click("input[data-policy='promotion']");
+    browser.type_into("#justification", "I have written 40 posts");
+    browser.click("#ask");
+    browser.wait_for_text("#flash", "Requested group Senior Writers");
+    let id = runtime.block_on(store.list_requests(RequestQuery::new())).unwrap()[0].id;
+    browser.wait_for_text(&format!("#request-{id} .status"), "open");
+    browser.click("#logout");
+    browser.find("#username"); // logged out: the login page
+
+    // grace, an Editor, sees it on the dashboard and approves it.
+    browser.visit(&format!("{base}/admin/approvals"));
+    browser.log_in("grace");
+    let row = format!("#request-{id}");
+    browser.wait_for_text(&row, "alice");
+    let shown = browser.text(&row);
+    for what in ["Writers", "group Senior Writers", "I have written 40 posts", "just now"] {
+        assert!(shown.contains(what), "{what}: {shown}");
+    }
+    browser.screenshot("PERMFW_SCREENSHOT_APPROVALS");
+    browser.type_into(&format!("#comment-{id}"), "well deserved");
+    browser.click(&format!(".approve[data-request='{id}']"));
+    browser.wait_for_text("#flash", &format!("Approved request #{id}: alice now has group Senior Writers."));
+    browser.wait_for_text(&format!("#decided-request-{id}"), "approved by grace");
+    assert!(runtime.block_on(store.get_user("alice")).unwrap().has_perm(Post::PUBLISH_POST));
+    browser.click("#logout");
+    browser.find("#username"); // logged out: the login page
+
+    // alice's page shows the new group and the decision.
+    browser.visit(&format!("{base}/admin/login"));
+    browser.log_in("alice");
+    browser.wait_for_text("#groups", "Senior Writers");
+    let mine = browser.text(&format!("#request-{id}"));
+    assert!(mine.contains("approved") && mine.contains("well deserved"), "{mine}");
 }
