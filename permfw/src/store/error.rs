@@ -32,6 +32,8 @@ pub enum Rule {
     },
     /// Nobody approves or denies their own access request.
     OwnRequest,
+    /// Only its requester (or a superuser) cancels a request.
+    NotTheRequester,
     /// The policy does not let the acting user request this (not in the requesters' group).
     NotARequester {
         /// The policy.
@@ -61,6 +63,7 @@ impl fmt::Display for Rule {
                 f.write_str("a user may not change its own groups, permissions or flags; ask a superuser")
             }
             Rule::OwnRequest => f.write_str("nobody approves or denies their own request; another approver must"),
+            Rule::NotTheRequester => f.write_str("only its requester (or a superuser) cancels a request"),
             Rule::NotARequester { policy } => {
                 write!(f, "the policy `{policy}` does not let the acting user request this; ask an administrator")
             }

@@ -324,12 +324,13 @@ impl Store {
     pub async fn cancel_request(&self, actor: &Actor, id: i64) -> Result<()> {
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
-        let (_, requester_id, _, _) = open_request(&mut tx, id).await?;
+        let state = State::load(&mut tx, id).await?;
         if let Acting::User(user) = &acting
-            && user.id() != Some(requester_id)
+            && user.id() != Some(state.requester_id)
         {
-            acting.require_superuser().map_err(StoreError::Refused)?;
+            acting.require_superuser().map_err(|_| StoreError::Refused(Rule::NotTheRequester))?;
         }
+        state.ensure_open(id)?;
         let sql = tx.sql().close_request;
         tx.execute(sql, &["cancelled".into(), now_micros().into(), id.into()]).await?;
         let detail = format!("request #{id}");
@@ -368,9 +369,11 @@ impl Store {
         }
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
-        let (policy_id, requester_id, duration, requester) = open_request(&mut tx, id).await?;
-        let policy = policies::load_by_id(&mut tx, policy_id).await?;
-        may_decide(&acting, &policy, requester_id).map_err(StoreError::Refused)?;
+        let state = State::load(&mut tx, id).await?;
+        let policy = policies::load_by_id(&mut tx, state.policy_id).await?;
+        may_decide(&acting, &policy, state.requester_id).map_err(StoreError::Refused)?;
+        let State { requester_id, duration, .. } = state.ensure_open(id)?;
+        let requester = requester_name(&mut tx, requester_id).await?;
         let approver_id = match &acting {
             Acting::User(user) => user.id().unwrap_or_default(),
             Acting::System => 0,
@@ -506,23 +509,40 @@ impl Store {
     }
 }
 
-/// An open, unexpired request's policy id, requester id, duration and requester's username.
-async fn open_request(tx: &mut Tx, id: i64) -> Result<(i64, i64, Option<i64>, String)> {
-    let sql = tx.sql();
-    let state: Option<(i64, i64, String, i64, Option<i64>)> =
-        tx.conn().fetch_optional(sql.request_state, &[id.into()]).await?;
-    let (policy_id, requester_id, status, expires_at, duration) = state.ok_or(StoreError::RequestNotFound(id))?;
-    if status != "open" {
-        return Err(StoreError::RequestClosed { id, status });
+/// A request's state, read inside a transaction.
+struct State {
+    policy_id: i64,
+    requester_id: i64,
+    status: String,
+    expires_at: i64,
+    duration: Option<i64>,
+}
+
+impl State {
+    async fn load(tx: &mut Tx, id: i64) -> Result<Self> {
+        let sql = tx.sql().request_state;
+        let row: Option<(i64, i64, String, i64, Option<i64>)> = tx.conn().fetch_optional(sql, &[id.into()]).await?;
+        let (policy_id, requester_id, status, expires_at, duration) = row.ok_or(StoreError::RequestNotFound(id))?;
+        Ok(Self { policy_id, requester_id, status, expires_at, duration })
     }
-    if expires_at <= now_micros() {
-        return Err(StoreError::RequestClosed { id, status: "expired".into() });
+
+    /// Open and not expired, or why not. Checked after the caller's right, so that someone who
+    /// may not act on the request learns nothing of where it stands.
+    fn ensure_open(self, id: i64) -> Result<Self> {
+        if self.status != "open" {
+            return Err(StoreError::RequestClosed { id, status: self.status });
+        }
+        if self.expires_at <= now_micros() {
+            return Err(StoreError::RequestClosed { id, status: "expired".into() });
+        }
+        Ok(self)
     }
-    let requester = super::snapshot::Snapshot::load_by_id(&mut tx.conn(), requester_id)
-        .await?
-        .map(|s| s.into_user().username().to_owned())
-        .unwrap_or_default();
-    Ok((policy_id, requester_id, duration, requester))
+}
+
+/// The username of a request's requester.
+async fn requester_name(tx: &mut Tx, requester_id: i64) -> Result<String> {
+    let snapshot = super::snapshot::Snapshot::load_by_id(&mut tx.conn(), requester_id).await?;
+    Ok(snapshot.map(|s| s.into_user().username().to_owned()).unwrap_or_default())
 }
 
 async fn tx_group_id(tx: &mut Tx, name: &str) -> Result<i64> {
