@@ -18,6 +18,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
         (3, include_str!("migrations/postgres/0003_user_search.sql")),
         (4, include_str!("migrations/postgres/0004_throttle_and_token_use.sql")),
         (5, include_str!("migrations/postgres/0005_requests_and_expiry.sql")),
+        (6, include_str!("migrations/postgres/0006_expiry_in_holder_indexes.sql")),
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     schema_version: "SELECT MAX(version) FROM permfw_migrations",
