@@ -146,8 +146,8 @@ impl Store {
     ///
     /// [`StoreError::UserNotFound`], or a database error.
     pub async fn effective_permissions(&self, username: &str) -> Result<Vec<EffectivePermission>> {
-        let mut pooled = self.inner.backend.acquire().await?;
-        let mut conn = pooled.conn();
+        let mut read = self.inner.backend.read().await?;
+        let mut conn = read.conn();
         let sql = conn.sql().effective_permissions;
         let rows: Vec<(Option<String>, Option<String>)> =
             conn.fetch_all(sql, &[username.into(), now_micros().into()]).await?;
@@ -317,10 +317,7 @@ impl Store {
             names.as_str().into(),
             permission_id.into(),
         ];
-        let mut changed = 0;
-        for statement in sql.bulk_grant {
-            changed = tx.execute(statement, &args).await?;
-        }
+        let changed = tx.execute_all_blocking(sql.bulk_grant, &args).await?;
         if changed == 0 {
             return Ok(0);
         }
