@@ -6,16 +6,38 @@ use std::sync::Arc;
 use super::cache::Cache;
 use super::error::{Result, StoreError};
 use super::exec::Conn;
+#[cfg(feature = "sqlite")]
+use super::inline::{Inline, Reader};
 use super::statements::Statements;
 use super::tx::Tx;
 
-/// A connection pool to one of the supported databases.
+/// A connection pool to one of the supported databases; on a SQLite file in WAL mode, with the
+/// synchronous connections of the hot paths beside it (see [`Inline`]).
 #[derive(Debug, Clone)]
 pub(crate) enum Backend {
     #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::SqlitePool),
+    Sqlite(sqlx::SqlitePool, Option<Arc<Inline>>),
     #[cfg(feature = "postgres")]
     Postgres(sqlx::PgPool),
+}
+
+/// A connection for the reads of the hot paths (a user's snapshot, the revision): on SQLite, an
+/// inline read connection when there is one; a pooled connection otherwise.
+#[derive(Debug)]
+pub(crate) enum ReadConn<'a> {
+    #[cfg(feature = "sqlite")]
+    Inline(Reader<'a>),
+    Pool(PoolConn, std::marker::PhantomData<&'a ()>),
+}
+
+impl ReadConn<'_> {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            ReadConn::Inline(reader) => Conn::Inline(reader.conn()),
+            ReadConn::Pool(pooled, _) => pooled.conn(),
+        }
+    }
 }
 
 /// A connection taken from the pool for one read.
@@ -100,7 +122,32 @@ impl Backend {
         };
         let pool = pool.test_before_acquire(false);
         let pool = pool.connect_with(options).await.map_err(open_error)?;
-        Ok(Backend::Sqlite(pool))
+        Ok(Backend::Sqlite(pool, None))
+    }
+
+    /// On a SQLite file in WAL mode, opens the synchronous connections of the hot paths, with
+    /// the pool's settings; elsewhere, leaves everything to the pool.
+    pub(crate) async fn with_inline(self) -> Result<Self> {
+        #[cfg(feature = "sqlite")]
+        if let Backend::Sqlite(pool, None) = &self {
+            let mut conn = pool.acquire().await?;
+            let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
+            let (foreign_keys,): (bool,) = sqlx::query_as("PRAGMA foreign_keys").fetch_one(&mut *conn).await?;
+            let (synchronous,): (i64,) = sqlx::query_as("PRAGMA synchronous").fetch_one(&mut *conn).await?;
+            let (file,): (String,) = sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_one(&mut *conn)
+                .await?;
+            drop(conn);
+            // An in-memory database has no file; another journal mode would make readers and the
+            // writer wait for each other.
+            if !journal.eq_ignore_ascii_case("wal") || file.is_empty() {
+                return Ok(self);
+            }
+            let settings = super::inline::Settings { foreign_keys, synchronous };
+            let inline = Inline::open(std::path::Path::new(&file), settings)?;
+            return Ok(Backend::Sqlite(pool.clone(), Some(Arc::new(inline))));
+        }
+        Ok(self)
     }
 
     #[cfg(feature = "postgres")]
@@ -121,7 +168,7 @@ impl Backend {
     pub(crate) fn is_postgres(&self) -> bool {
         match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(_) => false,
+            Backend::Sqlite(..) => false,
             #[cfg(feature = "postgres")]
             Backend::Postgres(_) => true,
         }
@@ -131,7 +178,7 @@ impl Backend {
     pub(crate) fn sql(&self) -> &'static Statements {
         match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(_) => &super::sqlite::STATEMENTS,
+            Backend::Sqlite(..) => &super::sqlite::STATEMENTS,
             #[cfg(feature = "postgres")]
             Backend::Postgres(_) => &super::postgres::STATEMENTS,
         }
@@ -141,10 +188,19 @@ impl Backend {
     pub(crate) async fn acquire(&self) -> Result<PoolConn> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(pool) => PoolConn::Sqlite(pool.acquire().await?),
+            Backend::Sqlite(pool, _) => PoolConn::Sqlite(pool.acquire().await?),
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool) => PoolConn::Postgres(pool.acquire().await?),
         })
+    }
+
+    /// A connection for the reads of the hot paths; see [`ReadConn`].
+    pub(crate) async fn read(&self) -> Result<ReadConn<'_>> {
+        #[cfg(feature = "sqlite")]
+        if let Backend::Sqlite(_, Some(inline)) = self {
+            return Ok(ReadConn::Inline(inline.reader()?));
+        }
+        Ok(ReadConn::Pool(self.acquire().await?, std::marker::PhantomData))
     }
 
     /// A write transaction; it rolls back when dropped uncommitted. Writes run one at a time,
@@ -156,7 +212,9 @@ impl Backend {
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Sqlite(_, Some(inline)) => Tx::Inline(inline.begin().await?),
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite(pool, None) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool) => Tx::Postgres(pool.begin_with(super::postgres::BEGIN_WRITE).await?),
         })
@@ -166,7 +224,7 @@ impl Backend {
     pub(crate) async fn begin_plain(&self) -> Result<Tx> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Backend::Sqlite(pool, _) => Tx::Sqlite(pool.begin().await?),
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
@@ -178,7 +236,7 @@ impl Backend {
     pub(crate) async fn listen(&self, cache: Arc<Cache>) -> Result<()> {
         match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(_) => {
+            Backend::Sqlite(..) => {
                 let _ = cache;
                 Ok(())
             }
@@ -215,7 +273,7 @@ impl Backend {
 #[cfg(feature = "sqlite")]
 impl From<sqlx::SqlitePool> for Backend {
     fn from(pool: sqlx::SqlitePool) -> Self {
-        Backend::Sqlite(pool)
+        Backend::Sqlite(pool, None)
     }
 }
 

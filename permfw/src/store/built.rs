@@ -33,6 +33,24 @@ impl<'a> Built<'a> {
         self
     }
 
+    /// The statement with `?` placeholders and its arguments in order, for a driver that binds
+    /// them itself.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn positional(&self) -> (String, Vec<Arg<'a>>) {
+        let mut sql = String::new();
+        let mut args = Vec::new();
+        for part in &self.parts {
+            match part {
+                Part::Sql(fragment) => sql.push_str(fragment),
+                Part::Bind(arg) => {
+                    sql.push('?');
+                    args.push(*arg);
+                }
+            }
+        }
+        (sql, args)
+    }
+
     pub(crate) fn builder<DB: Database>(&self) -> QueryBuilder<DB>
     where
         DB::Arguments: Default,

@@ -1,13 +1,16 @@
 //! Running a statement on either database: the one place that matches on the backend to execute
 //! SQL, as sqlx's `any` driver does. Callers pass a statement of their dialect (see
 //! [`Statements`](super::statements::Statements)) and its arguments as [`Arg`]s, or a [`Built`]
-//! statement.
+//! statement. On SQLite a statement runs through sqlx's pool, or inline on a synchronous
+//! connection of the hot paths (see [`inline`](super::inline)).
 
 use sqlx::{Database, Encode, Type};
 
 use super::arg::Arg;
 use super::built::Built;
 use super::error::Result;
+#[cfg(feature = "sqlite")]
+use super::inline;
 use super::statements::Statements;
 
 /// A row type that either backend decodes (tuples of `i64`, `String`, `bool` and their
@@ -16,9 +19,16 @@ pub(crate) trait FromRow: Send + Unpin + FromSqliteRow + FromPgRow {}
 impl<T: Send + Unpin + FromSqliteRow + FromPgRow> FromRow for T {}
 
 #[cfg(feature = "sqlite")]
-pub(crate) trait FromSqliteRow: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> {}
+pub(crate) trait FromSqliteRow:
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> TryFrom<&'r rusqlite::Row<'r>, Error = rusqlite::Error>
+{
+}
 #[cfg(feature = "sqlite")]
-impl<T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>> FromSqliteRow for T {}
+impl<T> FromSqliteRow for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> TryFrom<&'r rusqlite::Row<'r>, Error = rusqlite::Error>
+{
+}
 #[cfg(not(feature = "sqlite"))]
 pub(crate) trait FromSqliteRow {}
 #[cfg(not(feature = "sqlite"))]
@@ -33,11 +43,14 @@ pub(crate) trait FromPgRow {}
 #[cfg(not(feature = "postgres"))]
 impl<T> FromPgRow for T {}
 
-/// A connection of either backend: a pooled one, or the one a transaction holds.
+/// A connection of either backend: a pooled one, or the one a transaction holds; on SQLite, or
+/// a synchronous one, whose statements run inline.
 #[derive(Debug)]
 pub(crate) enum Conn<'c> {
     #[cfg(feature = "sqlite")]
     Sqlite(&'c mut sqlx::SqliteConnection),
+    #[cfg(feature = "sqlite")]
+    Inline(&'c mut rusqlite::Connection),
     #[cfg(feature = "postgres")]
     Postgres(&'c mut sqlx::PgConnection),
 }
@@ -47,7 +60,7 @@ impl Conn<'_> {
     pub(crate) fn sql(&self) -> &'static Statements {
         match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(_) => &super::sqlite::STATEMENTS,
+            Conn::Sqlite(_) | Conn::Inline(_) => &super::sqlite::STATEMENTS,
             #[cfg(feature = "postgres")]
             Conn::Postgres(_) => &super::postgres::STATEMENTS,
         }
@@ -58,6 +71,8 @@ impl Conn<'_> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => bind(sqlx::query(sql), args).execute(&mut **conn).await?.rows_affected(),
+            #[cfg(feature = "sqlite")]
+            Conn::Inline(conn) => inline::execute(conn, sql, args)?,
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn) => bind(sqlx::query(sql), args).execute(&mut **conn).await?.rows_affected(),
         })
@@ -68,6 +83,8 @@ impl Conn<'_> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **conn).await?,
+            #[cfg(feature = "sqlite")]
+            Conn::Inline(conn) => inline::fetch_all(conn, sql, args)?,
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **conn).await?,
         })
@@ -82,6 +99,8 @@ impl Conn<'_> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **conn).await?,
+            #[cfg(feature = "sqlite")]
+            Conn::Inline(conn) => inline::fetch_optional(conn, sql, args)?,
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **conn).await?,
         })
@@ -92,6 +111,8 @@ impl Conn<'_> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => bind_as(sqlx::query_as(sql), args).fetch_one(&mut **conn).await?,
+            #[cfg(feature = "sqlite")]
+            Conn::Inline(conn) => inline::fetch_optional(conn, sql, args)?.ok_or(sqlx::Error::RowNotFound)?,
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn) => bind_as(sqlx::query_as(sql), args).fetch_one(&mut **conn).await?,
         })
@@ -102,6 +123,11 @@ impl Conn<'_> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => built.builder::<sqlx::Sqlite>().build_query_as().fetch_all(&mut **conn).await?,
+            #[cfg(feature = "sqlite")]
+            Conn::Inline(conn) => {
+                let (sql, args) = built.positional();
+                inline::fetch_all(conn, &sql, &args)?
+            }
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn) => built.builder::<sqlx::Postgres>().build_query_as().fetch_all(&mut **conn).await?,
         })
@@ -114,6 +140,8 @@ impl Conn<'_> {
             Conn::Sqlite(conn) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **conn).await?;
             }
+            #[cfg(feature = "sqlite")]
+            Conn::Inline(conn) => conn.execute_batch(sql)?,
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **conn).await?;

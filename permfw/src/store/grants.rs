@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::SystemTime;
 
 use super::arg::Arg;
-use super::audit::AuditRecord;
 use super::built::Built;
 use super::error::{Result, StoreError};
 use super::exec::Conn;
@@ -94,30 +93,35 @@ pub(crate) struct UserGrant<'a> {
 }
 
 impl UserGrant<'_> {
-    /// Writes it and its audit row; whether a row changed.
+    /// Writes it and, when a row changed, its audit row, in one round trip on PostgreSQL;
+    /// whether a row changed.
     pub(crate) async fn write(&self, tx: &mut Tx, actor: &Actor, change: Change) -> Result<bool> {
         let sql = tx.sql();
-        let (done, action) = match change {
-            Change::Grant { until } => {
-                let args = [self.user_id.into(), self.permission_id.into(), until.into()];
-                (tx.execute(sql.grant_user, &args).await?, "grant_user")
-            }
-            Change::Revoke => {
-                (tx.execute(sql.revoke_user, &[self.user_id.into(), self.permission_id.into()]).await?, "revoke_user")
-            }
-        };
-        if done == 0 {
-            return Ok(false);
-        }
         let until = match change {
             Change::Grant { until: Some(until) } => format!("until {until}"),
             _ => String::new(),
         };
         let detail =
             [self.detail, until.as_str()].iter().filter(|d| !d.is_empty()).copied().collect::<Vec<_>>().join("; ");
-        let record = AuditRecord::new(action).user(self.username).permission(self.perm.as_str()).detail(&detail);
-        tx.audit(actor, record).await?;
-        Ok(true)
+        let audit: [Arg<'_>; 5] = [
+            now_micros().into(),
+            actor.label().into(),
+            self.username.into(),
+            self.perm.as_str().into(),
+            detail.as_str().into(),
+        ];
+        let (statements, mut args): (_, Vec<Arg<'_>>) = match change {
+            Change::Grant { until } => {
+                (sql.grant_user, vec![self.user_id.into(), self.permission_id.into(), until.into()])
+            }
+            Change::Revoke => (sql.revoke_user, vec![self.user_id.into(), self.permission_id.into()]),
+        };
+        args.extend(audit);
+        let mut changed = 0;
+        for statement in statements {
+            changed = tx.execute(statement, &args).await?;
+        }
+        Ok(changed > 0)
     }
 }
 
@@ -146,8 +150,8 @@ impl Store {
     ///
     /// [`StoreError::UserNotFound`], or a database error.
     pub async fn effective_permissions(&self, username: &str) -> Result<Vec<EffectivePermission>> {
-        let mut pooled = self.inner.backend.acquire().await?;
-        let mut conn = pooled.conn();
+        let mut read = self.inner.backend.read().await?;
+        let mut conn = read.conn();
         let sql = conn.sql().effective_permissions;
         let rows: Vec<(Option<String>, Option<String>)> =
             conn.fetch_all(sql, &[username.into(), now_micros().into()]).await?;
@@ -317,10 +321,7 @@ impl Store {
             names.as_str().into(),
             permission_id.into(),
         ];
-        let mut changed = 0;
-        for statement in sql.bulk_grant {
-            changed = tx.execute(statement, &args).await?;
-        }
+        let changed = tx.execute_all_blocking(sql.bulk_grant, &args).await?;
         if changed == 0 {
             return Ok(0);
         }

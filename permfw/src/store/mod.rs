@@ -27,6 +27,8 @@ mod error;
 mod exec;
 mod grants;
 mod groups;
+#[cfg(feature = "sqlite")]
+mod inline;
 mod outbox;
 mod password;
 mod policies;
@@ -98,7 +100,7 @@ pub struct Pool(Backend);
 #[cfg(feature = "sqlite")]
 impl From<sqlx::SqlitePool> for Pool {
     fn from(pool: sqlx::SqlitePool) -> Self {
-        Pool(Backend::Sqlite(pool))
+        Pool(Backend::Sqlite(pool, None))
     }
 }
 
@@ -195,6 +197,7 @@ impl StoreOptions {
                 Backend::connect(url, sizes).await?
             }
         };
+        let backend = backend.with_inline().await?;
         let cache = Arc::new(Cache::new(self.cache_capacity));
         backend.listen(Arc::clone(&cache)).await?;
         let outbox_written = tokio::sync::Notify::new();

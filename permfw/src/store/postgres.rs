@@ -85,11 +85,17 @@ pub(crate) static STATEMENTS: Statements = Statements {
     select_users: "SELECT id, username, email, is_active, is_staff, is_superuser, date_joined FROM auth_user WHERE TRUE",
     search_users,
 
-    grant_user: "INSERT INTO auth_user_user_permissions AS t (user_id, permission_id, expires_at) VALUES ($1, $2, $3) \
-        ON CONFLICT (user_id, permission_id) DO UPDATE SET expires_at = \
+    grant_user: &["WITH changed AS (INSERT INTO auth_user_user_permissions AS t (user_id, permission_id, expires_at) \
+        VALUES ($1, $2, $3) ON CONFLICT (user_id, permission_id) DO UPDATE SET expires_at = \
         CASE WHEN excluded.expires_at IS NULL THEN NULL ELSE GREATEST(t.expires_at, excluded.expires_at) END \
-        WHERE t.expires_at IS NOT NULL",
-    revoke_user: "DELETE FROM auth_user_user_permissions WHERE user_id = $1 AND permission_id = $2",
+        WHERE t.expires_at IS NOT NULL RETURNING 1) \
+        INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
+        SELECT $4, $5, 'grant_user', $6, $7, $8 FROM changed"],
+    revoke_user: &[
+        "WITH changed AS (DELETE FROM auth_user_user_permissions WHERE user_id = $1 AND permission_id = $2 \
+        RETURNING 1) INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
+        SELECT $3, $4, 'revoke_user', $5, $6, $7 FROM changed",
+    ],
     count_named_users: "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
     named_users: "SELECT username FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
     named_off_limits: "SELECT id, is_superuser FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json)) \

@@ -65,11 +65,15 @@ pub(crate) struct Statements {
     /// user list; `phrase`, for three characters or more, may go through an index.
     pub(crate) search_users: for<'a> fn(&mut Built<'a>, &'a str, Option<&'a str>),
 
-    /// `$1` user id, `$2` permission id, `$3` expiry or NULL (permanent): a permanent grant stays
-    /// permanent, a temporary one is extended; no row changes for a grant already permanent.
-    pub(crate) grant_user: &'static str,
-    /// `$1` user id, `$2` permission id.
-    pub(crate) revoke_user: &'static str,
+    /// `$1` user id, `$2` permission id, `$3` expiry or NULL (permanent), and the audit row's
+    /// `$4` at, `$5` actor, `$6` username, `$7` permission, `$8` detail: a permanent grant stays
+    /// permanent, a temporary one is extended, no row changes for a grant already permanent; the
+    /// audit row is written when a row changed. Run in order (one statement on PostgreSQL, one
+    /// round trip); the last one's count says whether it changed.
+    pub(crate) grant_user: &'static [&'static str],
+    /// `$1` user id, `$2` permission id, and the audit row's `$3` at, `$4` actor, `$5` username,
+    /// `$6` permission, `$7` detail: as `grant_user`.
+    pub(crate) revoke_user: &'static [&'static str],
     /// `$1` usernames as a JSON array -> how many exist.
     pub(crate) count_named_users: &'static str,
     /// `$1` usernames as a JSON array -> those that exist.

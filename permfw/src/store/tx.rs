@@ -18,6 +18,9 @@ use crate::Permission;
 pub(crate) enum Tx {
     #[cfg(feature = "sqlite")]
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// On the synchronous write connection of a SQLite file; see [`inline`](super::inline).
+    #[cfg(feature = "sqlite")]
+    Inline(super::inline::InlineTx),
     #[cfg(feature = "postgres")]
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -28,6 +31,8 @@ impl Tx {
         match self {
             #[cfg(feature = "sqlite")]
             Tx::Sqlite(tx) => Conn::Sqlite(tx),
+            #[cfg(feature = "sqlite")]
+            Tx::Inline(tx) => Conn::Inline(tx.conn()),
             #[cfg(feature = "postgres")]
             Tx::Postgres(tx) => Conn::Postgres(tx),
         }
@@ -41,6 +46,25 @@ impl Tx {
     /// Runs a statement; returns how many rows it changed.
     pub(crate) async fn execute(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64> {
         self.conn().execute(sql, args).await
+    }
+
+    /// Runs set-based statements over many rows in order, each with `args`; returns the last
+    /// one's count. Inline on SQLite, they run on one of tokio's blocking threads, so as not to
+    /// hold up the caller's.
+    pub(crate) async fn execute_all_blocking(
+        &mut self,
+        statements: &'static [&'static str],
+        args: &[Arg<'_>],
+    ) -> Result<u64> {
+        #[cfg(feature = "sqlite")]
+        if let Tx::Inline(tx) = self {
+            return tx.execute_blocking(statements, args).await;
+        }
+        let mut changed = 0;
+        for statement in statements {
+            changed = self.execute(statement, args).await?;
+        }
+        Ok(changed)
     }
 
     /// The acting side of a change, as the database holds it now.
@@ -104,6 +128,8 @@ impl Tx {
         match self {
             #[cfg(feature = "sqlite")]
             Tx::Sqlite(tx) => tx.commit().await?,
+            #[cfg(feature = "sqlite")]
+            Tx::Inline(tx) => tx.commit()?,
             #[cfg(feature = "postgres")]
             Tx::Postgres(tx) => tx.commit().await?,
         }

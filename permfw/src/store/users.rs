@@ -73,8 +73,9 @@ impl Store {
         if let Some(user) = self.inner.cache.get(username) {
             return Ok(user);
         }
-        let mut conn = self.inner.backend.acquire().await?;
+        let mut conn = self.inner.backend.read().await?;
         let snapshot = Snapshot::load_by_name(&mut conn.conn(), username).await?;
+        drop(conn);
         let snapshot = snapshot.ok_or_else(|| StoreError::UserNotFound(username.to_owned()))?;
         let (revision, valid_until) = (snapshot.revision, snapshot.valid_until);
         let user = snapshot.into_user();
@@ -88,7 +89,7 @@ impl Store {
     ///
     /// [`StoreError::UserNotFound`], or a database error.
     pub async fn get_user_by_id(&self, id: i64) -> Result<User> {
-        let mut conn = self.inner.backend.acquire().await?;
+        let mut conn = self.inner.backend.read().await?;
         let snapshot = Snapshot::load_by_id(&mut conn.conn(), id).await?;
         snapshot.map(Snapshot::into_user).ok_or_else(|| StoreError::UserNotFound(format!("#{id}")))
     }
@@ -98,8 +99,8 @@ impl Store {
         if self.is_postgres() || self.inner.options.cache_capacity == 0 {
             return Ok(());
         }
-        let mut pooled = self.inner.backend.acquire().await?;
-        let mut conn = pooled.conn();
+        let mut read = self.inner.backend.read().await?;
+        let mut conn = read.conn();
         let sql = conn.sql().revision;
         let (revision,): (i64,) = conn.fetch_one(sql, &[]).await?;
         self.inner.cache.invalidate_before(revision);

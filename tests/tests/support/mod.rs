@@ -27,9 +27,15 @@ impl std::ops::Deref for TestStore {
     }
 }
 
-/// A fresh in-memory SQLite store, migrated.
+/// A fresh in-memory SQLite store, migrated: every statement through sqlx.
 pub async fn sqlite(options: impl FnOnce(StoreOptions) -> StoreOptions) -> TestStore {
     opened("sqlite::memory:", options).await
+}
+
+/// A fresh SQLite file in WAL mode, migrated: snapshots and write transactions on the store's
+/// synchronous connections, the rest through sqlx.
+pub async fn sqlite_file(options: impl FnOnce(StoreOptions) -> StoreOptions) -> TestStore {
+    opened(&sqlite_file_url(), options).await
 }
 
 async fn opened(url: &str, options: impl FnOnce(StoreOptions) -> StoreOptions) -> TestStore {
@@ -114,7 +120,8 @@ pub async fn postgres(options: impl FnOnce(StoreOptions) -> StoreOptions) -> Opt
     Some(opened(&url, options).await)
 }
 
-/// Declares each test once per backend: `sqlite::name` and `postgres::name`.
+/// Declares each test once per backend: `sqlite::name` (in memory), `sqlite_file::name` and
+/// `postgres::name`.
 #[macro_export]
 macro_rules! on_every_backend {
     ($($name:ident),* $(,)?) => {
@@ -123,6 +130,14 @@ macro_rules! on_every_backend {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     super::$name(super::support::sqlite(|o| o).await).await;
+                }
+            )*
+        }
+        mod sqlite_file {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::support::sqlite_file(|o| o).await).await;
                 }
             )*
         }
