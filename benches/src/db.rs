@@ -27,7 +27,14 @@ impl Db {
         let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
         let options = options.create_if_missing(true).busy_timeout(std::time::Duration::from_secs(30));
         let memory = url.contains(":memory:");
-        let options = if memory { options } else { options.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal) };
+        // The settings `Store::open` gives a file: WAL, synced at checkpoints (`NORMAL`).
+        let options = if memory {
+            options
+        } else {
+            options
+                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+        };
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(if memory { 1 } else { 8 })
             .idle_timeout(None)
