@@ -2,6 +2,7 @@
 //! wrong, rendered with the admin's mount point; and the typed forms and query strings whose
 //! rejections are such pages.
 
+use super::flash::Flash;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
@@ -170,5 +171,13 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
                 Err(AdminError::Page(StatusCode::BAD_REQUEST, format!("The address is wrong: {}.", cause(&rejection))))
             }
         }
+    }
+}
+
+impl Flash {
+    /// A refusal of the store (its rules, a closed request, bad input) as the message that says
+    /// why; a failure of the server stays an error page.
+    pub(super) fn refusal(err: StoreError) -> Result<Self, AdminError> {
+        refusal(err).map(|(_, why)| Flash::refused(why))
     }
 }

@@ -8,9 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponseParts, Response, ResponseParts};
 
 use super::super::HttpOptions;
-use super::error::refusal;
-use super::{AdminError, encode};
-use crate::store::StoreError;
+use super::encode;
 
 /// The longest message kept, in characters (a cookie holds about 4 KB).
 const MAX_CHARS: usize = 1_000;
@@ -32,12 +30,6 @@ impl Flash {
     /// A change that was refused, and why.
     pub(super) fn refused(text: impl Into<String>) -> Self {
         Flash { error: true, text: text.into() }
-    }
-
-    /// A refusal of the store (its rules, a closed request, bad input) as the message that says
-    /// why; a failure of the server stays an error page.
-    pub(super) fn refusal(err: StoreError) -> Result<Self, AdminError> {
-        refusal(err).map(|(_, why)| Flash::refused(why))
     }
 
     /// The flash message a request's cookie carries, if any.
@@ -115,6 +107,7 @@ fn decode(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::StoreError;
 
     #[test]
     fn a_message_survives_the_cookie() {
