@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use permfw::store::{Actor, Store, WithPerm};
+use permfw::store::{Actor, RequestQuery, RequestStatus, Store, WithPerm};
 use permfw_benches::Post;
 use permfw_benches::seed::seed;
 
@@ -65,6 +65,26 @@ fn store_benches(c: &mut Criterion) {
             b.to_async(&runtime).iter(|| {
                 let store = &store;
                 async move { store.users_with_perm("filler.view_f050", WithPerm::default().limit(100)).await.unwrap() }
+            });
+        });
+        // The approvals dashboard's read: 10,000 open requests (one per user, under one policy),
+        // the newest page of 50.
+        let open_requests = "INSERT INTO permfw_request_policy (name, target_group_id, target_permissions, \
+             approver_group_id, approvals_needed, expire_after_days, created_at) \
+             SELECT 'bench', (SELECT MIN(id) FROM auth_group), '', (SELECT MAX(id) FROM auth_group), 1, 14, 0 \
+             WHERE NOT EXISTS (SELECT 1 FROM permfw_request_policy WHERE name = 'bench'); \
+             INSERT INTO permfw_access_request (policy_id, requester_id, justification, status, created_at, expires_at) \
+             SELECT (SELECT id FROM permfw_request_policy WHERE name = 'bench'), u.id, 'bench', 'open', 0, 9000000000000000 \
+             FROM auth_user u WHERE u.id <= 10000 \
+             AND NOT EXISTS (SELECT 1 FROM permfw_access_request r WHERE r.requester_id = u.id)";
+        runtime.block_on(db.execute(open_requests)).unwrap();
+        group.bench_function("approvals dashboard: newest 50 of 10,000 open requests", |b| {
+            b.to_async(&runtime).iter(|| {
+                let store = &store;
+                async move {
+                    let query = RequestQuery::new().status(RequestStatus::Open).policy("bench").limit(50);
+                    store.list_requests(query).await.unwrap()
+                }
             });
         });
         group.sample_size(10).measurement_time(Duration::from_secs(20));
