@@ -9,7 +9,7 @@ use super::error::{Result, StoreError};
 use super::grants::resolve;
 use super::tx::Tx;
 use super::{Actor, Store, now_micros};
-use crate::Permission;
+use crate::{HasPerms, Permission, User};
 
 /// What a policy lets users request, who may ask, who approves: see [`Store::create_policy`].
 ///
@@ -139,6 +139,23 @@ pub struct PolicyRecord {
 }
 
 impl PolicyRecord {
+    /// Whether `user` may ask under this policy: an active user, in its requesters' group if it
+    /// names one. The store checks it again at the moment of the request.
+    #[must_use]
+    pub fn lets_request(&self, user: &User) -> bool {
+        user.is_active() && self.requester_group.as_deref().is_none_or(|group| user.groups().any(|g| g == group))
+    }
+
+    /// Whether `user` may decide requests under this policy: an active member of its approvers'
+    /// group, holder of its approvers' permission, or superuser. The store checks it again at the
+    /// moment of the decision.
+    #[must_use]
+    pub fn approves(&self, user: &User) -> bool {
+        let member = self.approver_group.as_deref().is_some_and(|group| user.groups().any(|g| g == group));
+        let holder = self.approver_permission.as_deref().is_some_and(|perm| user.has_perm(perm));
+        user.is_active() && (member || holder || user.is_superuser())
+    }
+
     /// What the policy grants, for people: `group Senior Writers` or `permissions blog.x blog.y`.
     #[must_use]
     pub fn target(&self) -> String {

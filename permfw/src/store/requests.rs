@@ -215,13 +215,7 @@ fn may_decide(acting: &Acting, policy: &PolicyRecord, requester_id: i64) -> std:
     if user.id() == Some(requester_id) {
         return Err(Rule::OwnRequest);
     }
-    let member = policy.approver_group.as_deref().is_some_and(|g| user.groups().any(|mine| mine == g));
-    let holder = policy.approver_permission.as_deref().is_some_and(|p| user.has_perm(p));
-    if member || holder || user.is_superuser() {
-        Ok(())
-    } else {
-        Err(Rule::NotAnApprover { policy: policy.name.clone() })
-    }
+    if policy.approves(user) { Ok(()) } else { Err(Rule::NotAnApprover { policy: policy.name.clone() }) }
 }
 
 impl Store {
@@ -259,9 +253,7 @@ impl Store {
         };
         let requester_id = requester.id().unwrap_or_default();
         let (policy_id, policy) = policies::load(&mut tx, policy).await?;
-        if let Some(group) = &policy.requester_group
-            && !requester.groups().any(|mine| mine == group)
-        {
+        if !policy.lets_request(&requester) {
             return Err(StoreError::Refused(Rule::NotARequester { policy: policy.name }));
         }
         match (policy.max_duration_secs, duration) {

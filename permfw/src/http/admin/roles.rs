@@ -7,15 +7,13 @@ use crate::{HasPerms, User};
 
 /// Whether `user` may ask under `policy`: any active user, or a member of its requesters' group.
 pub(super) fn may_request(user: &User, policy: &PolicyRecord) -> bool {
-    user.is_active() && policy.requester_group.as_deref().is_none_or(|group| user.groups().any(|g| g == group))
+    policy.lets_request(user)
 }
 
 /// Whether `user` may decide requests under `policy`, as the store checks it: an active member of
 /// its approvers' group, holder of its approvers' permission, or superuser.
 pub(super) fn may_decide(user: &User, policy: &PolicyRecord) -> bool {
-    let member = policy.approver_group.as_deref().is_some_and(|group| user.groups().any(|g| g == group));
-    let holder = policy.approver_permission.as_deref().is_some_and(|perm| user.has_perm(perm));
-    user.is_active() && (member || holder || user.is_superuser())
+    policy.approves(user)
 }
 
 /// Whether `user` may see `request` (under `policy`, if it still exists): its requester, one who

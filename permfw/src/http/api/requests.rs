@@ -33,10 +33,7 @@ fn may_see(user: &CurrentUser, policies: &[PolicyRecord], request: &AccessReques
     if caller.username() == request.requester || caller.has_perm(User::VIEW_USER) {
         return true;
     }
-    policies.iter().filter(|p| p.name == request.policy).any(|policy| {
-        policy.approver_group.as_deref().is_some_and(|g| caller.groups().any(|mine| mine == g))
-            || policy.approver_permission.as_deref().is_some_and(|p| caller.has_perm(p))
-    })
+    policies.iter().filter(|p| p.name == request.policy).any(|policy| policy.approves(caller))
 }
 
 /// `GET /access-requests?status=&requester=&policy=&before=&limit=`.
