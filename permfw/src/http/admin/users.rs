@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::error::{Form, Query};
 use super::flash::Flash;
-use super::pages::{PermissionRow, UserPage, UserRows, UsersPage, render};
+use super::pages::{PermissionRow, UserPage, UserRows, UsersPage, permission_label, render};
 use super::{AdminError, Staff, encode};
 use crate::store::{Store, UserPage as Page, UserRecord};
 use crate::{User, permission_required};
@@ -69,7 +69,12 @@ pub(super) async fn show(
     let perms = user
         .permissions
         .iter()
-        .map(|p| PermissionRow { permission: p.permission.as_str(), through: p.sources(), direct: p.direct })
+        .map(|p| PermissionRow {
+            permission: p.permission.as_str(),
+            label: permission_label(p.permission.as_str()),
+            through: p.sources(),
+            direct: p.direct,
+        })
         .collect();
     let choices = crate::registry().permissions().map(|p| (p.as_str(), p.name())).collect();
     let tokens = super::tokens::rows(&staff, &store, &username).await?;
