@@ -81,16 +81,17 @@ pub async fn postgres_database() -> Option<String> {
     let admin = sqlx::PgPool::connect(&url).await.expect("connect to PERMFW_TEST_POSTGRES_URL");
     static CLEANED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if !CLEANED.swap(true, Ordering::Relaxed) {
-        // Databases left by earlier runs (never by this process's other tests).
-        let mine = format!("permfw_t{}_%", std::process::id());
-        let old: Vec<String> = sqlx::query_scalar(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'permfw\\_t%' AND datname NOT LIKE $1",
-        )
-        .bind(mine)
-        .fetch_all(&admin)
-        .await
-        .unwrap_or_default();
-        for db in old {
+        // Databases left by earlier runs: those of test processes that are gone (never those of
+        // a run going on beside this one, such as another test binary or another checkout's).
+        let old: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'permfw\\_t%'")
+            .fetch_all(&admin)
+            .await
+            .unwrap_or_default();
+        let gone = |db: &String| {
+            let pid = db.trim_start_matches("permfw_t").split('_').next().unwrap_or_default();
+            !std::path::Path::new("/proc").join(pid).exists()
+        };
+        for db in old.into_iter().filter(gone) {
             let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")))
                 .execute(&admin)
                 .await;
