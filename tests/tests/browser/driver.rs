@@ -173,13 +173,18 @@ impl Browser {
         self.execute(&format!("{axe}\nreturn true;"), json!([]));
         let script = "const done = arguments[arguments.length - 1];
             axe.run(document, { resultTypes: ['violations'] })
-              .then(r => done(r.violations
-                .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)))
-              .catch(e => done([`axe-core failed: ${e}`]));";
+              .then(r => done(r.violations.map(v =>
+                `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)))
+              .catch(e => done([`critical axe-core failed: ${e}`]));";
         let found = self.call("POST", "/execute/async", Some(json!({"script": script, "args": []})));
-        let violations: Vec<&str> = found.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-        assert!(violations.is_empty(), "{page}: axe-core found {violations:#?}");
+        let found: Vec<&str> =
+            found.as_array().expect("axe-core's violations").iter().filter_map(Value::as_str).collect();
+        let (grave, minor): (Vec<&str>, Vec<&str>) =
+            found.into_iter().partition(|v| v.starts_with("serious") || v.starts_with("critical"));
+        for violation in minor {
+            eprintln!("{page}: axe-core (minor or moderate, not failing): {violation}");
+        }
+        assert!(grave.is_empty(), "{page}: axe-core found {grave:#?}");
     }
 
     /// Saves a PNG of the page to the path the environment variable `var` names, if it names one.
