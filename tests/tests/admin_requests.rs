@@ -7,13 +7,12 @@
 mod support;
 
 use axum::Router;
-use axum::body::{Body, to_bytes};
-use axum::http::{Method, Request, StatusCode, header};
-use permfw::http::{Access, SESSION_COOKIE, admin, admin_router};
+use axum::http::{Method, StatusCode};
+use permfw::http::{Access, admin, admin_router};
 use permfw::store::{Actor, AuditQuery, RequestPolicy, RequestQuery, RequestStatus, Store};
 use permfw::{HasPerms, Model};
+use support::web::{Page, Session, flash_of, follow, get, login, post, post_encoded};
 use support::{TestStore, audit_len};
-use tower::ServiceExt;
 
 #[derive(Model)]
 #[model(app_label = "blog")]
@@ -59,96 +58,6 @@ async fn newsroom(store: &Store) -> Router {
         .approved_by_members_of("Editors");
     store.create_policy(SYSTEM, &promotion).await.unwrap();
     admin_router(store.clone())
-}
-
-struct Page {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    html: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).map_or("", |l| l.to_str().unwrap())
-    }
-
-    /// The flash cookie this response sets (`name=value`), if any.
-    fn flash(&self) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
-            .find(|c| c.starts_with("__Host-permfw_flash="))
-    }
-}
-
-/// A logged-in browser: its session key and CSRF token.
-struct Session {
-    key: String,
-    csrf: String,
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Page {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let (status, headers) = (response.status(), response.headers().clone());
-    let html = String::from_utf8(to_bytes(response.into_body(), 1 << 22).await.unwrap().to_vec()).unwrap();
-    Page { status, headers, html }
-}
-
-fn cookies(session: Option<&Session>, flash: Option<&str>) -> String {
-    let key = session.map(|s| format!("{SESSION_COOKIE}={}", s.key));
-    [key.as_deref(), flash].into_iter().flatten().collect::<Vec<_>>().join("; ")
-}
-
-async fn get(app: &Router, path: &str, session: Option<&Session>) -> Page {
-    let request = Request::get(path).header(header::COOKIE, cookies(session, None));
-    send(app, request.body(Body::empty()).unwrap()).await
-}
-
-/// Posts a form (values percent-encoded).
-async fn post(app: &Router, path: &str, session: Option<&Session>, form: &[(&str, &str)]) -> Page {
-    let encode = |text: &str| {
-        text.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    };
-    let body: Vec<String> = form.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookies(session, None));
-    send(app, request.body(Body::from(body.join("&"))).unwrap()).await
-}
-
-/// Follows an action's redirect as a browser does, with the flash cookie it set.
-async fn follow(app: &Router, done: &Page, session: &Session) -> Page {
-    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
-    let flash = done.flash().expect("an action leaves a message");
-    let request = Request::get(done.location()).header(header::COOKIE, cookies(Some(session), Some(&flash)));
-    let page = send(app, request.body(Body::empty()).unwrap()).await;
-    let cleared = page.flash().expect("the page clears the message it showed");
-    assert_eq!(cleared, "__Host-permfw_flash=");
-    page
-}
-
-/// The text of the flash message a page shows, and whether it is a refusal.
-fn flash_of(page: &Page) -> (bool, String) {
-    let at = page.html.find("id=\"flash\"").unwrap_or_else(|| panic!("no message: {}", page.html));
-    let refused = page.html[..at].ends_with("class=\"error\" ");
-    let text = page.html[at..].split('>').nth(1).unwrap().split('<').next().unwrap();
-    let text = text.replace("&#39;", "'").replace("&quot;", "\"").replace("&#x60;", "`");
-    (refused, text.replace("&amp;", "&"))
-}
-
-async fn login(app: &Router, username: &str) -> Session {
-    let password = format!("{username}-password");
-    let page = post(app, "/admin/login", None, &[("username", username), ("password", &password)]).await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{username}: {}", page.html);
-    let cookie = page.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    let key = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
-    let mut session = Session { key, csrf: String::new() };
-    let mine = get(app, "/admin/requests", Some(&session)).await;
-    session.csrf = mine.html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    session
 }
 
 async fn ask(app: &Router, session: &Session, justification: &str, duration: &str) -> Page {
@@ -318,10 +227,7 @@ async fn every_form_needs_its_csrf_token(store: TestStore) {
         // Missing, and another session's.
         let other = if who.key == grace.key { &alice.csrf } else { &grace.csrf };
         for form in [form.to_owned(), format!("{form}&csrf={other}")] {
-            let request = Request::post(path.as_str())
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::COOKIE, cookies(Some(who), None));
-            let page = send(&app, request.body(Body::from(form)).unwrap()).await;
+            let page = post_encoded(&app, &path, Some(who), form).await;
             assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}: {}", page.html);
             assert!(page.html.contains("CSRF token is missing or wrong"), "{}", page.html);
         }

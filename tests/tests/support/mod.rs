@@ -12,6 +12,8 @@ use permfw::store::{AuditQuery, Rule, Store, StoreError, StoreOptions};
 mod db;
 pub use db::Db;
 
+pub mod web;
+
 /// A store under test, and the pool it runs on, for statements no API call makes.
 #[derive(Clone, Debug)]
 pub struct TestStore {

@@ -35,6 +35,7 @@ mod roles;
 mod session;
 mod staff;
 mod tokens;
+mod user_list;
 mod users;
 mod when;
 
@@ -101,14 +102,14 @@ pub const ROUTES: &[Route] = &[
         |m| on(m, approvals::dashboard),
     ),
     Route::new(Method::GET, "/users", Access::Requires(User::VIEW_USER), "Users, searched and paged", |m| {
-        on(m, users::list)
+        on(m, user_list::list)
     }),
     Route::new(
         Method::GET,
         "/users/rows",
         Access::Requires(User::VIEW_USER),
         "The rows of the user list, for search as you type",
-        |m| on(m, users::rows),
+        |m| on(m, user_list::rows),
     ),
     Route::new(
         Method::GET,

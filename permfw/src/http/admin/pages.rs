@@ -26,6 +26,15 @@ impl Frame {
     }
 }
 
+/// A permission as people read it: `Can publish post (blog.publish_post)`; the codename alone
+/// for one this process does not know.
+pub(super) fn permission_label(perm: &str) -> String {
+    match crate::registry().get(perm) {
+        Some(known) => format!("{} ({perm})", known.name()),
+        None => perm.to_owned(),
+    }
+}
+
 /// The page as HTML, or a plain 500 if it cannot be rendered.
 pub(super) fn render(template: &impl Template) -> Response {
     match template.render() {
@@ -70,6 +79,8 @@ pub(super) struct UserRows {
 #[derive(Debug)]
 pub(super) struct PermissionRow {
     pub(super) permission: &'static str,
+    /// For people: `Can publish post (blog.publish_post)`.
+    pub(super) label: String,
     /// Where it comes from: `direct, group Editors`.
     pub(super) through: String,
     /// Whether it is granted directly (so the page offers to revoke it).

@@ -1,63 +1,15 @@
-//! The user list (search as you type, keyset pages), a user's page, and grant and revoke.
+//! A user's page, and grant and revoke.
 
-use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::error::{Form, Query};
+use super::error::Form;
 use super::flash::Flash;
-use super::pages::{PermissionRow, UserPage, UserRows, UsersPage, render};
+use super::pages::{PermissionRow, UserPage, permission_label, render};
 use super::{AdminError, Staff, encode};
-use crate::store::{Store, UserPage as Page, UserRecord};
+use crate::store::Store;
 use crate::{User, permission_required};
-
-/// Users a page of the list holds.
-const PAGE: u32 = 50;
-
-/// `GET /users?q=&after=` and `GET /users/rows?q=&after=`.
-#[derive(Debug, Deserialize)]
-pub(super) struct ListQuery {
-    #[serde(default)]
-    q: String,
-    after: Option<String>,
-}
-
-/// A page of users, and the `after` of the next page while there may be one.
-async fn page_of_users(store: &Store, query: &ListQuery) -> Result<(Vec<UserRecord>, Option<String>), AdminError> {
-    let mut page = Page::first().limit(PAGE);
-    if !query.q.is_empty() {
-        page = page.search(query.q.as_str());
-    }
-    if let Some(after) = &query.after {
-        page = page.after(after.as_str());
-    }
-    let users = store.list_users(page).await?;
-    let full = users.len() == PAGE as usize;
-    let next = users.last().filter(|_| full).map(|u| u.username.clone());
-    Ok((users, next))
-}
-
-#[permission_required(User::VIEW_USER)]
-pub(super) async fn list(
-    staff: Staff,
-    State(store): State<Store>,
-    Query(query): Query<ListQuery>,
-) -> Result<Response, AdminError> {
-    let (users, next) = page_of_users(&store, &query).await?;
-    let rows = UserRows { base: staff.base().to_owned(), users }.render().unwrap_or_default();
-    Ok(render(&UsersPage { frame: staff.frame(), query: query.q, rows, next }))
-}
-
-#[permission_required(User::VIEW_USER)]
-pub(super) async fn rows(
-    staff: Staff,
-    State(store): State<Store>,
-    Query(query): Query<ListQuery>,
-) -> Result<Response, AdminError> {
-    let (users, _) = page_of_users(&store, &query).await?;
-    Ok(render(&UserRows { base: staff.base().to_owned(), users }))
-}
 
 #[permission_required(User::VIEW_USER)]
 pub(super) async fn show(
@@ -69,7 +21,12 @@ pub(super) async fn show(
     let perms = user
         .permissions
         .iter()
-        .map(|p| PermissionRow { permission: p.permission.as_str(), through: p.sources(), direct: p.direct })
+        .map(|p| PermissionRow {
+            permission: p.permission.as_str(),
+            label: permission_label(p.permission.as_str()),
+            through: p.sources(),
+            direct: p.direct,
+        })
         .collect();
     let choices = crate::registry().permissions().map(|p| (p.as_str(), p.name())).collect();
     let tokens = super::tokens::rows(&staff, &store, &username).await?;
