@@ -325,10 +325,8 @@ mod tests {
         );
         assert_eq!(invitation.link.as_deref(), Some("https://example.com/set?t=a&b"));
         assert!(invitation.html.contains("href=\"https://example.com/set?t=a&amp;b\""));
-        let invited = render(
-            &message("invitation", json!({"username": "carol", "token": "ab12", "expires_at": 0})),
-            ADMIN,
-        );
+        let invited =
+            render(&message("invitation", json!({"username": "carol", "token": "ab12", "expires_at": 0})), ADMIN);
         assert_eq!(invited.link.as_deref(), Some("https://example.com/admin/invitation/ab12"));
         assert!(invited.text.contains("The link works once, until 1970-01-01T00:00:00Z."), "{}", invited.text);
         let unknown = render(&message("something_new", json!({"k": "<v>"})), ADMIN);

@@ -85,8 +85,10 @@ impl Store {
         let hash = password::hash(password)?;
         let mut tx = self.inner.backend.begin().await?;
         let sql = tx.sql();
-        let row: Option<(i64, String)> =
-            tx.conn().fetch_optional(sql.invitation_user, &[digest(token).as_str().into(), now_micros().into()]).await?;
+        let row: Option<(i64, String)> = tx
+            .conn()
+            .fetch_optional(sql.invitation_user, &[digest(token).as_str().into(), now_micros().into()])
+            .await?;
         let Some((id, username)) = row else { return Ok(None) };
         tx.execute(sql.set_password, &[hash.as_str().into(), id.into()]).await?;
         end_credentials(&mut tx, id).await?;

@@ -51,7 +51,10 @@ pub(super) async fn section(staff: &Staff, store: &Store, username: &str) -> Res
         .memberships(username)
         .await?
         .into_iter()
-        .map(|m| MembershipRow { until: m.expires_at.map(|at| format!("until {}", readable(at))).unwrap_or_default(), group: m.group })
+        .map(|m| MembershipRow {
+            until: m.expires_at.map(|at| format!("until {}", readable(at))).unwrap_or_default(),
+            group: m.group,
+        })
         .collect();
     let may_change = staff.has_perm(User::CHANGE_USER);
     let group_choices = if may_change { store.group_names(GROUP_CHOICES).await? } else { Vec::new() };
@@ -173,4 +176,3 @@ pub(super) async fn end_sessions(
     };
     Ok((flash, Redirect::to(&user_page(&staff, &username))).into_response())
 }
-

@@ -1,6 +1,7 @@
 //! The public page of an invitation's link: `GET /invitation/{token}` asks the invited user for
 //! a password (typed twice), `POST` sets it through the store, which uses the link up and
-//! audits it as the user. Nobody is logged in here: the link's secret is the credential, and
+//! audits it as the user. A link that does not work (used, expired, unknown) is a page that
+//! says so, with status 200 as Django's password-reset pages. Nobody is logged in here: the link's secret is the credential, and
 //! the form is refused when posted from another site (as the login form is).
 
 use askama::Template;
@@ -47,7 +48,7 @@ pub(super) async fn show(
 ) -> Result<Response, AdminError> {
     Ok(match store.invitation(&token).await? {
         Some(username) => page(&base, StatusCode::OK, Some(username), false, None),
-        None => page(&base, StatusCode::NOT_FOUND, None, false, None),
+        None => page(&base, StatusCode::OK, None, false, None),
     })
 }
 
@@ -66,13 +67,13 @@ pub(super) async fn accept(
         ));
     }
     let Some(username) = store.invitation(&token).await? else {
-        return Ok(page(&base, StatusCode::NOT_FOUND, None, false, None));
+        return Ok(page(&base, StatusCode::OK, None, false, None));
     };
     if let Err(why) = check_new_password(&form.password1, &form.password2) {
         return Ok(page(&base, StatusCode::BAD_REQUEST, Some(username), false, Some(why)));
     }
     Ok(match store.accept_invitation(&token, &form.password1).await? {
         Some(username) => page(&base, StatusCode::OK, Some(username), true, None),
-        None => page(&base, StatusCode::NOT_FOUND, None, false, None),
+        None => page(&base, StatusCode::OK, None, false, None),
     })
 }

@@ -105,7 +105,7 @@ pub(super) struct UserPage {
     pub(super) account: super::account::Account,
 }
 
-/// One API token on its user's page, with times for people (RFC 3339, UTC; `-` for none).
+/// One API token on its user's page, with times for people (`2026-11-30 14:02 UTC`; `-` for none).
 #[derive(Debug)]
 pub(super) struct TokenRow {
     pub(super) id: i64,
