@@ -102,12 +102,26 @@ pub(crate) fn render(message: &OutboxMessage, admin_url: &str) -> Mail {
         }
         "invitation" => {
             let username = field("username");
-            let url = field("set_password_url");
-            let blocks = vec![
+            // The store's invitations carry their one-time token, made a link into the admin
+            // at `admin_url` (the configured public address, never the Host of a request);
+            // `set_password_url` is a whole link made by an application itself.
+            let token = field("token");
+            let url = match field("set_password_url") {
+                url if url.is_empty() && !token.is_empty() => {
+                    format!("{admin_url}/invitation/{}", encode_segment(&token))
+                }
+                url => url,
+            };
+            let mut blocks = vec![
                 Block::Para(format!("An account was made for you: your username is {username}.")),
                 Block::Link { label: "Choose your password", url: url.clone() },
-                Block::Note("If you did not expect this, ignore this mail: nothing happens until a password is set."),
             ];
+            if let Some(until) = payload.get("expires_at").and_then(Value::as_i64) {
+                blocks.push(Block::Para(format!("The link works once, until {}.", rfc3339(until))));
+            }
+            blocks.push(Block::Note(
+                "If you did not expect this, ignore this mail: nothing happens until a password is set.",
+            ));
             let link = (!url.is_empty()).then_some(url);
             (format!("Your account {username}: choose a password"), blocks, link)
         }
@@ -311,6 +325,10 @@ mod tests {
         );
         assert_eq!(invitation.link.as_deref(), Some("https://example.com/set?t=a&b"));
         assert!(invitation.html.contains("href=\"https://example.com/set?t=a&amp;b\""));
+        let invited =
+            render(&message("invitation", json!({"username": "carol", "token": "ab12", "expires_at": 0})), ADMIN);
+        assert_eq!(invited.link.as_deref(), Some("https://example.com/admin/invitation/ab12"));
+        assert!(invited.text.contains("The link works once, until 1970-01-01T00:00:00Z."), "{}", invited.text);
         let unknown = render(&message("something_new", json!({"k": "<v>"})), ADMIN);
         assert_eq!(unknown.subject, "Notification: something_new");
         assert!(unknown.html.contains("&lt;v&gt;") && unknown.link.is_none());

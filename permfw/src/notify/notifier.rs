@@ -73,7 +73,9 @@ impl NotifierConfig {
     }
 
     /// Where people open the admin (`https://example.com/admin`): each mail links to
-    /// `{admin_url}/requests/{id}`.
+    /// `{admin_url}/requests/{id}`, and an invitation to `{admin_url}/invitation/{token}`. It is
+    /// configured, as Django's sites framework names the domain of its password-reset mails,
+    /// so that no request's `Host` header can point a link elsewhere.
     pub fn admin_url(mut self, admin_url: impl Into<String>) -> Self {
         self.admin_url = admin_url.into();
         self

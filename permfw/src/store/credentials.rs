@@ -82,7 +82,7 @@ pub struct SessionUser {
 }
 
 /// A random secret: 32 bytes from the operating system, as 64 hex digits.
-fn secret() -> Result<String> {
+pub(crate) fn secret() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| StoreError::Password(format!("no randomness from the system: {e}")))?;
     Ok(hex(&bytes))
@@ -147,6 +147,31 @@ impl Store {
         let sql = conn.sql().delete_session;
         conn.execute(sql, &[digest(key).as_str().into()]).await?;
         Ok(())
+    }
+
+    /// Ends every admin session of `username` (logs the user out everywhere); returns how many
+    /// there were. Audited as `end_sessions`, even when there were none. Ending sessions takes
+    /// nothing from the account, so the takeover rule does not apply: a user may end its own;
+    /// another's needs `auth.change_user` and the rules of changing that user (never a
+    /// superuser, but by a superuser).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UserNotFound`], [`StoreError::Refused`].
+    pub async fn end_sessions(&self, actor: &Actor, username: &str) -> Result<u64> {
+        let mut tx = self.inner.backend.begin().await?;
+        let acting = tx.acting(actor).await?;
+        // Another's account needs `auth.change_user` first, so that a caller without it learns
+        // nothing of the target.
+        acting.may_reach_account(username).map_err(StoreError::Refused)?;
+        let target = tx.target(username).await?;
+        acting.may_manage_credentials(target.target()).map_err(StoreError::Refused)?;
+        let sql = tx.sql().end_sessions;
+        let ended = tx.execute(sql, &[target.id.into()]).await?;
+        let detail = if ended == 1 { "1 session".to_owned() } else { format!("{ended} sessions") };
+        tx.audit(actor, AuditRecord::new("end_sessions").user(username).detail(&detail)).await?;
+        tx.commit().await?;
+        Ok(ended)
     }
 
     /// Creates an API token for `username`, shown this once: only its hash is stored. A user may

@@ -29,6 +29,8 @@ mod grants;
 mod groups;
 #[cfg(feature = "sqlite")]
 mod inline;
+mod invitations;
+mod memberships;
 mod outbox;
 mod password;
 mod policies;
@@ -56,6 +58,8 @@ pub use self::credentials::{NewToken, Session, SessionUser, TokenRecord, TokenUs
 pub use self::error::{Result, Rule, StoreError};
 pub use self::grants::{EffectivePermission, UserDetail, UserRef};
 pub use self::groups::GroupRecord;
+pub use self::invitations::INVITATION_EVENT;
+pub use self::memberships::MembershipRecord;
 pub use self::outbox::OutboxMessage;
 pub use self::policies::{PolicyRecord, RequestPolicy};
 pub use self::query::{AuditQuery, UserPage, UserUpdate, WithPerm};

@@ -12,6 +12,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
         (4, include_str!("migrations/sqlite/0004_throttle_and_token_use.sql")),
         (5, include_str!("migrations/sqlite/0005_requests_and_expiry.sql")),
         (6, include_str!("migrations/sqlite/0006_expiry_in_holder_indexes.sql")),
+        (7, include_str!("migrations/sqlite/0007_invitations.sql")),
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     schema_version: "SELECT MAX(version) FROM permfw_migrations",
@@ -162,6 +163,14 @@ pub(crate) static STATEMENTS: Statements = Statements {
     token_user: "SELECT t.id, u.username, t.last_used_at, t.expires_at FROM permfw_token t \
         JOIN auth_user u ON u.id = t.user_id \
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
+
+    insert_invitation: "INSERT INTO permfw_invitation (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    invitation_user: "SELECT u.id, u.username FROM permfw_invitation i JOIN auth_user u ON u.id = i.user_id \
+        WHERE i.token_hash = $1 AND i.expires_at > $2 AND u.is_active",
+    delete_invitations: "DELETE FROM permfw_invitation WHERE user_id = $1",
+    user_memberships: "SELECT g.name, ug.expires_at FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
+        WHERE ug.user_id = $1 AND (ug.expires_at IS NULL OR ug.expires_at > $2) ORDER BY g.name",
+    group_names: "SELECT name FROM auth_group ORDER BY name LIMIT $1",
 
     insert_outbox: "INSERT INTO permfw_outbox (created_at, event, recipient, email, payload, next_attempt_at) \
         VALUES ($1, $2, $3, $4, $5, $1)",

@@ -162,6 +162,18 @@ pub(crate) struct Statements {
     /// `$1` key: takes one attempt back.
     pub(crate) refund_login_attempt: &'static str,
 
+    /// `$1` token hash, `$2` user id, `$3` created at, `$4` expires at.
+    pub(crate) insert_invitation: &'static str,
+    /// `$1` token hash, `$2` now -> (id, username) of the active user of a live invitation.
+    pub(crate) invitation_user: &'static str,
+    /// `$1` user id: every invitation of the user.
+    pub(crate) delete_invitations: &'static str,
+    /// `$1` user id, `$2` now -> (group name, expires at or NULL) of its current memberships, by
+    /// group name.
+    pub(crate) user_memberships: &'static str,
+    /// `$1` limit -> the groups' names, sorted.
+    pub(crate) group_names: &'static str,
+
     /// `$1` created at, `$2` event, `$3` recipient, `$4` email, `$5` payload (JSON).
     pub(crate) insert_outbox: &'static str,
     /// `$1` the lease's end, `$2` now, `$3` limit -> (id, created at, event, recipient, email,

@@ -155,6 +155,22 @@ impl Store {
             None => String::new(),
         };
         let mut tx = self.inner.backend.begin().await?;
+        self.insert_user_in(&mut tx, actor, username, email, &hash, superuser).await?;
+        self.commit_change(tx).await?;
+        self.get_user(username).await
+    }
+
+    /// Inserts a user (checked by the caller) in `tx` under the rules of creating one, with its
+    /// audit row; returns its id.
+    pub(super) async fn insert_user_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        username: &str,
+        email: &str,
+        hash: &str,
+        superuser: bool,
+    ) -> Result<i64> {
         let acting = tx.acting(actor).await?;
         if superuser {
             acting.require_superuser().map_err(StoreError::Refused)?;
@@ -168,12 +184,12 @@ impl Store {
         if tx.conn().fetch_optional::<(i64,)>(sql.user_id, &[username.into()]).await?.is_some() {
             return Err(StoreError::UsernameTaken(username.to_owned()));
         }
-        let args = [username.into(), email.into(), hash.as_str().into(), superuser.into(), now_micros().into()];
+        let args = [username.into(), email.into(), hash.into(), superuser.into(), now_micros().into()];
         tx.execute(sql.insert_user, &args).await?;
+        let (id,): (i64,) = tx.conn().fetch_one(sql.user_id, &[username.into()]).await?;
         let action = if superuser { "create_superuser" } else { "create_user" };
         tx.audit(actor, AuditRecord::new(action).user(username)).await?;
-        self.commit_change(tx).await?;
-        self.get_user(username).await
+        Ok(id)
     }
 
     /// Django's `authenticate`: the user, when the password matches and the account is active.
@@ -215,7 +231,8 @@ impl Store {
 
     /// Sets a password: a user may set its own; another's only under the rules of taking
     /// control of an account (those of [`set_active`](Self::set_active), and the account holds
-    /// nothing the actor lacks). Ends the user's sessions and revokes its API tokens.
+    /// nothing the actor lacks). Ends the user's sessions, revokes its API tokens and drops its
+    /// invitations.
     ///
     /// # Errors
     ///
@@ -239,7 +256,8 @@ impl Store {
     }
 
     /// Changes a user's email, under the rules of taking control of an account (see
-    /// [`set_password`](Self::set_password)): password resets and invitations follow the email.
+    /// [`set_password`](Self::set_password)): password resets and invitations follow the email,
+    /// so a change drops the user's pending invitations.
     ///
     /// # Errors
     ///
@@ -299,6 +317,8 @@ impl Store {
         if let Some(email) = &update.email {
             acting.may_take_control(&user).map_err(StoreError::Refused)?;
             tx.execute(sql.set_email, &[email.into(), id.into()]).await?;
+            // An invitation went to the old address: it must not outlive it.
+            tx.execute(sql.delete_invitations, &[id.into()]).await?;
             tx.audit(actor, AuditRecord::new("set_email").user(username).detail(email)).await?;
         }
         let flags = [
@@ -367,10 +387,12 @@ impl Store {
     }
 }
 
-/// Ends a user's sessions and revokes its API tokens, in the change's transaction.
-async fn end_credentials(tx: &mut Tx, user_id: i64) -> Result<()> {
+/// Ends a user's sessions, revokes its API tokens and drops its invitations, in the change's
+/// transaction.
+pub(super) async fn end_credentials(tx: &mut Tx, user_id: i64) -> Result<()> {
     let sql = tx.sql();
     tx.execute(sql.end_sessions, &[user_id.into()]).await?;
+    tx.execute(sql.delete_invitations, &[user_id.into()]).await?;
     tx.execute(sql.revoke_tokens, &[now_micros().into(), user_id.into()]).await?;
     Ok(())
 }

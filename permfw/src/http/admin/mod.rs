@@ -22,12 +22,15 @@
 //! # }
 //! ```
 
+mod account;
 mod approvals;
 mod audit;
 mod error;
 mod flash;
 mod groups;
+mod invitation;
 mod member;
+mod memberships;
 mod pages;
 mod request_rows;
 mod requests;
@@ -36,6 +39,7 @@ mod session;
 mod staff;
 mod tokens;
 mod user_list;
+mod user_new;
 mod users;
 mod when;
 
@@ -145,6 +149,72 @@ pub const ROUTES: &[Route] = &[
         Access::Requires(User::VIEW_USER),
         "Revoke one of the user's API tokens (the user's own, or under the takeover rule)",
         |m| on(m, tokens::revoke),
+    ),
+    Route::new(Method::GET, "/add-user", Access::Requires(User::ADD_USER), "The \"Add user\" form", |m| {
+        on(m, user_new::form)
+    }),
+    Route::new(
+        Method::POST,
+        "/add-user",
+        Access::Requires(User::ADD_USER),
+        "Create a user with a password, or invite one by mail to choose it",
+        |m| on(m, user_new::create),
+    ),
+    Route::new(
+        Method::POST,
+        "/users/{username}/account",
+        Access::Requires(User::CHANGE_USER),
+        "Change the user's email, active and staff in one transaction (deactivating after a confirmation)",
+        |m| on(m, account::update),
+    ),
+    Route::new(
+        Method::POST,
+        "/users/{username}/groups",
+        Access::Requires(User::CHANGE_USER),
+        "Put the user in a group",
+        |m| on(m, memberships::add),
+    ),
+    Route::new(
+        Method::GET,
+        "/users/{username}/groups/remove",
+        Access::Requires(User::CHANGE_USER),
+        "Are you sure? before taking the user out of a group",
+        |m| on(m, memberships::confirm_remove),
+    ),
+    Route::new(
+        Method::POST,
+        "/users/{username}/groups/remove",
+        Access::Requires(User::CHANGE_USER),
+        "Take the user out of a group",
+        |m| on(m, memberships::remove),
+    ),
+    Route::new(
+        Method::GET,
+        "/users/{username}/sessions/end",
+        Access::Requires(User::VIEW_USER),
+        "Are you sure? before ending the user's sessions",
+        |m| on(m, account::confirm_end_sessions),
+    ),
+    Route::new(
+        Method::POST,
+        "/users/{username}/sessions/end",
+        Access::Requires(User::VIEW_USER),
+        "End the user's sessions (one's own, or another's under the rules of changing it)",
+        |m| on(m, account::end_sessions),
+    ),
+    Route::new(
+        Method::GET,
+        "/invitation/{token}",
+        Access::Public,
+        "An invitation's link: the form to choose one's password",
+        |m| on(m, invitation::show),
+    ),
+    Route::new(
+        Method::POST,
+        "/invitation/{token}",
+        Access::Public,
+        "Set one's password through an invitation (once, before it expires)",
+        |m| on(m, invitation::accept),
     ),
     Route::new(Method::GET, "/groups", Access::Requires(Group::VIEW_GROUP), "Groups", |m| on(m, groups::list)),
     Route::new(

@@ -96,15 +96,16 @@ pub(super) struct UserPage {
     pub(super) active: bool,
     pub(super) staff: bool,
     pub(super) superuser: bool,
-    pub(super) groups: String,
     pub(super) perms: Vec<PermissionRow>,
     /// (permission, name): the picker's choices.
     pub(super) choices: Vec<(&'static str, &'static str)>,
     /// Its API tokens, or `None` when the caller may not see them.
     pub(super) tokens: Option<Vec<TokenRow>>,
+    /// The account section: groups with expiry, the group picker's choices.
+    pub(super) account: super::account::Account,
 }
 
-/// One API token on its user's page, with times for people (RFC 3339, UTC; `-` for none).
+/// One API token on its user's page, with times for people (`2026-11-30 14:02 UTC`; `-` for none).
 #[derive(Debug)]
 pub(super) struct TokenRow {
     pub(super) id: i64,

@@ -59,7 +59,7 @@ pub(super) struct LoginForm {
 /// browser in to an account of its choosing (login CSRF): a browser says where a form comes
 /// from in `Origin` (on every POST), `Sec-Fetch-Site` and `Referer`, and none of them can be
 /// set by a page. A request with none of them comes from no browser, which no page can drive.
-fn posted_from_here(headers: &HeaderMap, uri: &Uri) -> bool {
+pub(super) fn posted_from_here(headers: &HeaderMap, uri: &Uri) -> bool {
     let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
     if text("sec-fetch-site").is_some_and(|site| !matches!(site, "same-origin" | "none")) {
         return false;

@@ -5,18 +5,18 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::account::readable;
 use super::error::{Form, Path};
 use super::flash::Flash;
 use super::pages::{ConfirmPage, TokenRow, render};
 use super::session::CsrfForm;
 use super::{AdminError, Staff, encode};
-use crate::store::time::rfc3339;
 use crate::store::{Store, StoreError, TokenRecord, now_micros};
 use crate::{User, permission_required};
 
 /// A time for people, or `-` for none.
 fn when(micros: Option<i64>) -> String {
-    micros.map_or_else(|| "-".to_owned(), rfc3339)
+    micros.map_or_else(|| "-".to_owned(), readable)
 }
 
 /// The user's tokens for its page, or `None` when the caller may not see them.
@@ -30,7 +30,7 @@ pub(super) async fn rows(staff: &Staff, store: &Store, username: &str) -> Result
     let row = |token: TokenRecord| TokenRow {
         live: token.revoked_at.is_none() && token.expires_at.is_none_or(|at| at > now),
         id: token.id,
-        created: rfc3339(token.created_at),
+        created: readable(token.created_at),
         last_used: when(token.last_used_at),
         expires: when(token.expires_at),
         revoked: when(token.revoked_at),

@@ -30,9 +30,9 @@ pub(super) async fn show(
         .collect();
     let choices = crate::registry().permissions().map(|p| (p.as_str(), p.name())).collect();
     let tokens = super::tokens::rows(&staff, &store, &username).await?;
+    let account = super::account::section(&staff, &store, &username).await?;
     Ok(render(&UserPage {
         frame: staff.frame(),
-        groups: user.groups.join(", "),
         email: user.email,
         active: user.is_active,
         staff: user.is_staff,
@@ -41,6 +41,7 @@ pub(super) async fn show(
         perms,
         choices,
         tokens,
+        account,
     }))
 }
 
