@@ -26,6 +26,7 @@ mod credentials;
 mod error;
 mod exec;
 mod grants;
+mod group_members;
 mod groups;
 #[cfg(feature = "sqlite")]
 mod inline;
@@ -55,6 +56,7 @@ pub use self::audit::AuditEntry;
 pub use self::credentials::{NewToken, Session, SessionUser, TokenRecord, TokenUser};
 pub use self::error::{Result, Rule, StoreError};
 pub use self::grants::{EffectivePermission, UserDetail, UserRef};
+pub use self::group_members::{GroupDeletion, MemberLoss, MemberPage};
 pub use self::groups::GroupRecord;
 pub use self::outbox::OutboxMessage;
 pub use self::policies::{PolicyRecord, RequestPolicy};
