@@ -133,7 +133,11 @@ async fn only_active_staff_with_the_permission_get_the_staff_pages() {
     assert!(groups.html.contains("href=\"/admin/groups/Editors\""));
     let group = get(&app, "/admin/groups/Editors", Some(&grace)).await;
     assert_eq!(group.status, StatusCode::OK);
-    assert!(group.html.contains("<li>auth.view_user</li>") && group.html.contains(">bob</a>"), "{}", group.html);
+    assert!(
+        group.html.contains("<li>Can view user (auth.view_user)</li>") && group.html.contains(">bob</a>"),
+        "{}",
+        group.html
+    );
     assert_eq!(get(&app, "/admin/groups/Nope", Some(&grace)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&app, "/admin/groups/Editors", Some(&viewer)).await.status, StatusCode::FORBIDDEN);
     store.set_staff(&Actor::System, "viewer", false).await.unwrap();
@@ -310,6 +314,8 @@ async fn nested_under_a_prefix_both_tables_are_served_linked_and_documented_exac
     let grace = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
     store.create_group(&Actor::System, "Editors").await.unwrap();
     store.add_to_group(&Actor::System, "bob", "Editors").await.unwrap();
+    // A group's deletion page needs `auth.delete_group`.
+    store.grant_user(&Actor::System, "grace", ["auth.delete_group"]).await.unwrap();
     let mut csrf = String::new();
     for route in admin::ROUTES.iter().filter(|r| r.method == Method::GET && r.access != Access::Public) {
         let mut path = format!("/internal/admin{}", fill(route.path));

@@ -17,7 +17,8 @@ use crate::{AsPermission, Group, HasPerms, Permission, registry};
 pub struct GroupRecord {
     /// The group's name.
     pub name: String,
-    /// How many users are members.
+    /// How many users are members: the count the database keeps (schema 8's triggers), read,
+    /// not counted; a temporary membership counts until the sweep removes it.
     pub members: i64,
     /// Its permissions, as `app_label.codename`, sorted.
     pub permissions: Vec<String>,
@@ -179,7 +180,7 @@ impl Store {
         Ok(Group::new(name).with_permissions(rows.iter().filter_map(|(p,)| p.as_deref().and_then(|p| registry.get(p)))))
     }
 
-    /// Every group, by name, with its member count and permissions.
+    /// Every group, by name, with its member count (kept, not counted) and permissions.
     ///
     /// # Errors
     ///

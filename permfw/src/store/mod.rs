@@ -26,6 +26,7 @@ mod credentials;
 mod error;
 mod exec;
 mod grants;
+mod group_members;
 mod groups;
 #[cfg(feature = "sqlite")]
 mod inline;
@@ -57,6 +58,7 @@ pub use self::audit::AuditEntry;
 pub use self::credentials::{NewToken, Session, SessionUser, TokenRecord, TokenUser};
 pub use self::error::{Result, Rule, StoreError};
 pub use self::grants::{EffectivePermission, UserDetail, UserRef};
+pub use self::group_members::{GroupDeletion, MemberLoss, MemberPage};
 pub use self::groups::GroupRecord;
 pub use self::invitations::INVITATION_EVENT;
 pub use self::memberships::MembershipRecord;

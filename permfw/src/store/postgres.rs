@@ -20,6 +20,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
         (5, include_str!("migrations/postgres/0005_requests_and_expiry.sql")),
         (6, include_str!("migrations/postgres/0006_expiry_in_holder_indexes.sql")),
         (7, include_str!("migrations/postgres/0007_invitations.sql")),
+        (8, include_str!("migrations/postgres/0008_group_member_counts.sql")),
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     schema_version: "SELECT MAX(version) FROM permfw_migrations",
@@ -120,14 +121,27 @@ pub(crate) static STATEMENTS: Statements = Statements {
     group_by_name: "SELECT p.app_label || '.' || p.codename FROM auth_group g \
         LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id \
         LEFT JOIN auth_permission p ON p.id = gp.permission_id WHERE g.name = $1",
-    list_groups: "SELECT g.name, (SELECT COUNT(*) FROM auth_user_groups ug WHERE ug.group_id = g.id), \
-        p.app_label || '.' || p.codename FROM auth_group g \
+    list_groups: "SELECT g.name, g.member_count, p.app_label || '.' || p.codename FROM auth_group g \
         LEFT JOIN auth_group_permissions gp ON gp.group_id = g.id \
         LEFT JOIN auth_permission p ON p.id = gp.permission_id ORDER BY g.name",
     group_member_names: "SELECT u.username FROM auth_group g JOIN auth_user_groups ug ON ug.group_id = g.id \
         JOIN auth_user u ON u.id = ug.user_id WHERE g.name = $1 \
         AND (ug.expires_at IS NULL OR ug.expires_at > $2) ORDER BY u.username",
     insert_group: "INSERT INTO auth_group (name) VALUES ($1)",
+    group_summary: "SELECT id, member_count FROM auth_group WHERE name = $1",
+    select_group_member_page: "SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, u.date_joined \
+        FROM auth_user_groups ug JOIN auth_user u ON u.id = ug.user_id WHERE ug.group_id = ",
+    group_losses: "SELECT u.id, u.username, u.is_superuser, p.app_label || '.' || p.codename \
+        FROM (SELECT ug.user_id FROM auth_user_groups ug WHERE ug.group_id = $1 \
+        AND (ug.expires_at IS NULL OR ug.expires_at > $2) ORDER BY ug.user_id LIMIT $3) m \
+        JOIN auth_user u ON u.id = m.user_id \
+        LEFT JOIN auth_group_permissions gp ON gp.group_id = $1 AND NOT u.is_superuser \
+        AND NOT EXISTS (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id \
+        AND up.permission_id = gp.permission_id AND (up.expires_at IS NULL OR up.expires_at > $2)) \
+        AND NOT EXISTS (SELECT 1 FROM auth_user_groups og JOIN auth_group_permissions ogp ON ogp.group_id = og.group_id \
+        WHERE og.user_id = u.id AND og.group_id <> $1 AND ogp.permission_id = gp.permission_id \
+        AND (og.expires_at IS NULL OR og.expires_at > $2)) \
+        LEFT JOIN auth_permission p ON p.id = gp.permission_id ORDER BY u.id, 4",
     rename_group: "UPDATE auth_group SET name = $1 WHERE id = $2",
     delete_group: "DELETE FROM auth_group WHERE id = $1",
     group_has_members: "SELECT user_id FROM auth_user_groups WHERE group_id = $1 LIMIT 1",

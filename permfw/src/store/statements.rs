@@ -104,6 +104,17 @@ pub(crate) struct Statements {
     pub(crate) list_groups: &'static str,
     /// `$1` name, `$2` now -> the current members' usernames, sorted.
     pub(crate) group_member_names: &'static str,
+    /// `$1` name -> (id, member count).
+    pub(crate) group_summary: &'static str,
+    /// A group's members, (id, username, email, is_active, is_staff, is_superuser, date_joined),
+    /// up to the group id's bind: filters follow as `AND ...` (the user columns unqualified, as
+    /// `search_users` writes them).
+    pub(crate) select_group_member_page: &'static str,
+    /// `$1` group id, `$2` now, `$3` how many members -> (user id, username, is_superuser,
+    /// permission or NULL) for the group's first current members by id: each of the group's
+    /// permissions the member holds no other way (directly, through another group, as
+    /// superuser), or one row of NULL when it holds them all otherwise.
+    pub(crate) group_losses: &'static str,
     /// `$1` name.
     pub(crate) insert_group: &'static str,
     /// `$1` new name, `$2` group id.

@@ -27,6 +27,7 @@ mod approvals;
 mod audit;
 mod error;
 mod flash;
+mod group_actions;
 mod groups;
 mod invitation;
 mod member;
@@ -216,14 +217,64 @@ pub const ROUTES: &[Route] = &[
         "Set one's password through an invitation (once, before it expires)",
         |m| on(m, invitation::accept),
     ),
-    Route::new(Method::GET, "/groups", Access::Requires(Group::VIEW_GROUP), "Groups", |m| on(m, groups::list)),
+    Route::new(
+        Method::GET,
+        "/groups",
+        Access::Requires(Group::VIEW_GROUP),
+        "Groups with their member counts, and the form that creates one",
+        |m| on(m, groups::list),
+    ),
+    Route::new(Method::POST, "/groups", Access::Requires(Group::ADD_GROUP), "Create a group", |m| {
+        on(m, group_actions::create)
+    }),
     Route::new(
         Method::GET,
         "/groups/{name}",
         Access::Requires(Group::VIEW_GROUP),
-        "A group's permissions and members",
+        "A group's permissions and its members, searched and paged",
         |m| on(m, groups::show),
     ),
+    Route::new(Method::POST, "/groups/{name}/rename", Access::Requires(Group::CHANGE_GROUP), "Rename a group", |m| {
+        on(m, group_actions::rename)
+    }),
+    Route::new(
+        Method::POST,
+        "/groups/{name}/grant",
+        Access::Requires(Group::CHANGE_GROUP),
+        "Grant a permission to a group",
+        |m| on(m, group_actions::grant),
+    ),
+    Route::new(
+        Method::POST,
+        "/groups/{name}/revoke",
+        Access::Requires(Group::CHANGE_GROUP),
+        "Revoke a permission from a group",
+        |m| on(m, group_actions::revoke),
+    ),
+    Route::new(
+        Method::POST,
+        "/groups/{name}/members/add",
+        Access::Requires(User::CHANGE_USER),
+        "Put a user in the group",
+        |m| on(m, group_actions::add_member),
+    ),
+    Route::new(
+        Method::POST,
+        "/groups/{name}/members/remove",
+        Access::Requires(User::CHANGE_USER),
+        "Take a user out of the group",
+        |m| on(m, group_actions::remove_member),
+    ),
+    Route::new(
+        Method::GET,
+        "/groups/{name}/delete",
+        Access::Requires(Group::DELETE_GROUP),
+        "Are you sure? before deleting a group, with what its members would lose",
+        |m| on(m, groups::confirm_delete),
+    ),
+    Route::new(Method::POST, "/groups/{name}/delete", Access::Requires(Group::DELETE_GROUP), "Delete a group", |m| {
+        on(m, group_actions::delete)
+    }),
     Route::new(Method::GET, "/audit", Access::Requires(User::VIEW_USER), "The audit log", |m| on(m, audit::page)),
     Route::new(Method::GET, "/static/admin.js", Access::Public, "The admin's script", |m| on(m, script)),
     Route::new(Method::GET, "/static/admin.css", Access::Public, "The admin's style sheet", |m| on(m, style)),

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::flash::Flash;
-use crate::store::{AuditEntry, GroupRecord, UserRecord};
+use crate::store::{AuditEntry, UserRecord};
 
 /// What every page shows around its content: links start with `base` (where the admin is
 /// mounted); `me` and the logout form's `csrf` for a logged-in caller, the staff pages' links
@@ -129,22 +129,6 @@ pub(super) struct ConfirmPage {
     pub(super) action: String,
     pub(super) button: String,
     pub(super) back: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin/groups.html")]
-pub(super) struct GroupsPage {
-    pub(super) frame: Frame,
-    pub(super) groups: Vec<GroupRecord>,
-}
-
-#[derive(Template)]
-#[template(path = "admin/group.html")]
-pub(super) struct GroupPage {
-    pub(super) frame: Frame,
-    pub(super) name: String,
-    pub(super) permissions: Vec<&'static str>,
-    pub(super) members: Vec<String>,
 }
 
 /// One entry of the audit log, with its time for people.
