@@ -456,6 +456,12 @@ async fn an_invitation_works_once_until_it_expires_and_is_written_with_its_user(
     let token = payload["token"].as_str().unwrap().to_owned();
     assert_eq!(token.len(), 64);
     assert!(payload["expires_at"].as_i64().unwrap() > 0);
+    // Delivered, the row keeps no token: made due again by hand and read back, it has none.
+    store.notification_delivered(claimed[0].id).await.unwrap();
+    store.db.execute("UPDATE permfw_outbox SET delivered_at = NULL, next_attempt_at = 0").await.unwrap();
+    let again = store.claim_notifications(10, Duration::from_secs(60)).await.unwrap();
+    assert_eq!((again[0].payload.get("token"), again[0].payload["username"].as_str()), (None, Some("dave")));
+    store.notification_delivered(again[0].id).await.unwrap();
     let log = store.audit(AuditQuery::new().limit(2)).await.unwrap();
     assert_eq!(log[0].action, "invite_user");
     assert_eq!(log[1].action, "create_user");

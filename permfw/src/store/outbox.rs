@@ -82,7 +82,9 @@ impl Store {
             .collect())
     }
 
-    /// Marks a claimed notification delivered: it is never claimed again.
+    /// Marks a claimed notification delivered: it is never claimed again. An invitation's link
+    /// leaves the outbox with it: the delivered row keeps no token that would still open the
+    /// account.
     ///
     /// # Errors
     ///

@@ -196,7 +196,8 @@ pub(crate) static STATEMENTS: Statements = Statements {
         (SELECT id FROM permfw_outbox WHERE delivered_at IS NULL AND next_attempt_at <= $2 ORDER BY id LIMIT $3 \
         FOR UPDATE SKIP LOCKED) \
         RETURNING id, created_at, event, recipient, email, payload, attempts",
-    outbox_delivered: "UPDATE permfw_outbox SET delivered_at = $1, last_error = NULL WHERE id = $2",
+    outbox_delivered: "UPDATE permfw_outbox SET delivered_at = $1, last_error = NULL, \
+        payload = CASE WHEN event = 'invitation' THEN (payload::jsonb - 'token')::text ELSE payload END WHERE id = $2",
     outbox_failed: "UPDATE permfw_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3",
     count_undelivered: "SELECT COUNT(*) FROM permfw_outbox WHERE delivered_at IS NULL",
 
