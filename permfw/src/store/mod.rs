@@ -29,6 +29,7 @@ mod grants;
 mod groups;
 #[cfg(feature = "sqlite")]
 mod inline;
+mod matrix;
 mod outbox;
 mod password;
 mod policies;
@@ -48,20 +49,23 @@ mod throttle;
 pub(crate) mod time;
 mod tx;
 mod users;
+mod why;
 
 use std::sync::Arc;
 
-pub use self::audit::AuditEntry;
+pub use self::audit::{AUDIT_ACTIONS, AuditEntry, Provenance, Stamp};
 pub use self::credentials::{NewToken, Session, SessionUser, TokenRecord, TokenUser};
 pub use self::error::{Result, Rule, StoreError};
 pub use self::grants::{EffectivePermission, UserDetail, UserRef};
 pub use self::groups::GroupRecord;
+pub use self::matrix::{Cell, Matrix, MatrixOf, MatrixRow};
 pub use self::outbox::OutboxMessage;
 pub use self::policies::{PolicyRecord, RequestPolicy};
 pub use self::query::{AuditQuery, UserPage, UserUpdate, WithPerm};
 pub use self::requests::{AccessRequest, Decision, RequestQuery, RequestStatus, SweepReport};
 pub use self::sync::{PermissionRecord, PermissionStatus, SyncReport};
 pub use self::users::UserRecord;
+pub use self::why::{AccessFacts, Reason, Verdict};
 
 use self::backend::{Backend, PoolSizes};
 use self::cache::Cache;
