@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::flash::Flash;
-use crate::store::{AuditEntry, GroupRecord, UserRecord};
+use crate::store::{GroupRecord, UserRecord};
 
 /// What every page shows around its content: links start with `base` (where the admin is
 /// mounted); `me` and the logout form's `csrf` for a logged-in caller, the staff pages' links
@@ -102,6 +102,8 @@ pub(super) struct UserPage {
     pub(super) choices: Vec<(&'static str, &'static str)>,
     /// Its API tokens, or `None` when the caller may not see them.
     pub(super) tokens: Option<Vec<TokenRow>>,
+    /// Who granted each permission and when, and the "why (not)?" box.
+    pub(super) explain: super::explain::Explain,
 }
 
 /// One API token on its user's page, with times for people (RFC 3339, UTC; `-` for none).
@@ -144,21 +146,6 @@ pub(super) struct GroupPage {
     pub(super) name: String,
     pub(super) permissions: Vec<&'static str>,
     pub(super) members: Vec<String>,
-}
-
-/// One entry of the audit log, with its time for people.
-#[derive(Debug)]
-pub(super) struct AuditRow {
-    /// RFC 3339, UTC.
-    pub(super) at: String,
-    pub(super) entry: AuditEntry,
-}
-
-#[derive(Template)]
-#[template(path = "admin/audit.html")]
-pub(super) struct AuditPage {
-    pub(super) frame: Frame,
-    pub(super) rows: Vec<AuditRow>,
 }
 
 /// An access request as the pages show it: who asked for what, why, since when, and where it
