@@ -148,7 +148,8 @@ impl Verdict {
                 .filter_map(|(group, until)| until.map(|at| (group, at)))
                 .collect();
             expired.sort();
-            reasons.extend(expired.into_iter().map(|(group, at)| Reason::MembershipExpired { group: group.clone(), at }));
+            reasons
+                .extend(expired.into_iter().map(|(group, at)| Reason::MembershipExpired { group: group.clone(), at }));
             reasons.push(Reason::NoGroup { groups_with_it: facts.groups_with_it.clone() });
         } else {
             reasons.extend(sources);
@@ -190,7 +191,11 @@ impl Store {
                 ("member", Some(group)) => facts.memberships.push((group, at)),
                 ("holder", Some(group)) => facts.groups_with_it.push(group),
                 (action, detail) => {
-                    let stamp = Stamp { actor: actor.unwrap_or_default(), at: at.unwrap_or(0), detail: detail.unwrap_or_default() };
+                    let stamp = Stamp {
+                        actor: actor.unwrap_or_default(),
+                        at: at.unwrap_or(0),
+                        detail: detail.unwrap_or_default(),
+                    };
                     facts.last_direct_change = Some((action.to_owned(), stamp));
                 }
             }

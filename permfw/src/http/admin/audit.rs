@@ -146,8 +146,16 @@ pub(super) async fn page(
 ) -> Result<Response, AdminError> {
     let choices = crate::registry().permissions().map(|p| (p.as_str(), p.name())).collect();
     let query = filters.encoded();
-    let mut page =
-        AuditPage { frame: staff.frame(), filters, actions: AUDIT_ACTIONS, choices, error: None, rows: vec![], query, next: None };
+    let mut page = AuditPage {
+        frame: staff.frame(),
+        filters,
+        actions: AUDIT_ACTIONS,
+        choices,
+        error: None,
+        rows: vec![],
+        query,
+        next: None,
+    };
     let mut wanted = match page.filters.query() {
         Ok(wanted) => wanted.limit(PAGE + 1),
         Err(error) => {
@@ -164,7 +172,8 @@ pub(super) async fn page(
         page.next = entries.last().map(|e| e.id);
     }
     let now = now_micros();
-    page.rows = entries.into_iter().map(|entry| Row { when: moment(entry.at, now), at: rfc3339(entry.at), entry }).collect();
+    page.rows =
+        entries.into_iter().map(|entry| Row { when: moment(entry.at, now), at: rfc3339(entry.at), entry }).collect();
     Ok(render(&page))
 }
 
@@ -189,8 +198,12 @@ pub(super) async fn export(
             for e in &entries {
                 let (id, at) = (e.id.to_string(), rfc3339(e.at));
                 let optional = |value: &Option<String>| value.clone().unwrap_or_default();
-                let (user, group, perm) = (optional(&e.target_user), optional(&e.target_group), optional(&e.permission));
-                csv::record(&mut text, [&id, &at, &e.actor, &e.action, &user, &group, &perm, &e.detail].map(String::as_str));
+                let (user, group, perm) =
+                    (optional(&e.target_user), optional(&e.target_group), optional(&e.permission));
+                csv::record(
+                    &mut text,
+                    [&id, &at, &e.actor, &e.action, &user, &group, &perm, &e.detail].map(String::as_str),
+                );
             }
             if !out.send(std::mem::take(&mut text)).await || entries.len() < CHUNK as usize {
                 return Ok(());

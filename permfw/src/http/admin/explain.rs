@@ -105,11 +105,8 @@ fn origins(user: &str, p: &crate::store::EffectivePermission, provenance: &Prove
 fn answer(verdict: &Verdict, now: i64) -> Answer {
     let user = &verdict.username;
     let label = permission_label(&verdict.permission);
-    let headline = if verdict.holds {
-        format!("Yes: {user} has {label}.")
-    } else {
-        format!("No: {user} does not have {label}.")
-    };
+    let headline =
+        if verdict.holds { format!("Yes: {user} has {label}.") } else { format!("No: {user} does not have {label}.") };
     let reasons = verdict.reasons.iter().map(|reason| sentence(verdict, reason, now)).collect();
     Answer { holds: verdict.holds, headline, reasons }
 }
@@ -125,7 +122,9 @@ fn sentence(verdict: &Verdict, reason: &Reason, now: i64) -> String {
         }
         Reason::Inactive => format!("{user}'s account is inactive, and an inactive account holds no permission."),
         Reason::Superuser => format!("{user} is a superuser, and a superuser holds every permission{unless_inactive}."),
-        Reason::Direct { until: expiry } => format!("It is granted to {user} directly{}{unless_inactive}.", until(expiry)),
+        Reason::Direct { until: expiry } => {
+            format!("It is granted to {user} directly{}{unless_inactive}.", until(expiry))
+        }
         Reason::Groups { groups } => {
             let names: Vec<String> = groups.iter().map(|(group, expiry)| format!("{group}{}", until(expiry))).collect();
             let noun = if names.len() == 1 { "group" } else { "groups" };
@@ -190,7 +189,10 @@ mod tests {
                 Reason::NoGroup { groups_with_it: groups(&["Editors", "Senior Writers"]) },
                 "Editors and Senior Writers have it; alice is in neither.",
             ),
-            (Reason::NoGroup { groups_with_it: groups(&["A", "B", "C"]) }, "A, B and C have it; alice is in none of them."),
+            (
+                Reason::NoGroup { groups_with_it: groups(&["A", "B", "C"]) },
+                "A, B and C have it; alice is in none of them.",
+            ),
             (Reason::Inactive, "alice's account is inactive, and an inactive account holds no permission."),
             (
                 Reason::Direct { until: None },
@@ -206,6 +208,9 @@ mod tests {
         assert_eq!(sentence(&holds, &two, 0), "alice has it through groups Editors and Writers.");
         let revoked = Stamp { actor: "grace".into(), at: 0, detail: String::new() };
         let text = sentence(&lacks, &Reason::NotGrantedDirectly { revoked: Some(revoked) }, 180_000_000);
-        assert_eq!(text, "It is not granted to alice directly: revoked by grace on 1970-01-01 00:00 UTC, 3 minutes ago.");
+        assert_eq!(
+            text,
+            "It is not granted to alice directly: revoked by grace on 1970-01-01 00:00 UTC, 3 minutes ago."
+        );
     }
 }

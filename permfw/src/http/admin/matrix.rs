@@ -86,7 +86,11 @@ fn rows(matrix: &Matrix) -> Vec<Row> {
 }
 
 #[permission_required(User::VIEW_USER)]
-pub(super) async fn page(staff: Staff, State(store): State<Store>, Query(of): Query<Of>) -> Result<Response, AdminError> {
+pub(super) async fn page(
+    staff: Staff,
+    State(store): State<Store>,
+    Query(of): Query<Of>,
+) -> Result<Response, AdminError> {
     let mut apps: Vec<&'static str> = crate::registry().permissions().map(|p| p.app_label()).collect();
     apps.dedup();
     let mut page = MatrixPage {
@@ -120,7 +124,11 @@ pub(super) async fn page(staff: Staff, State(store): State<Store>, Query(of): Qu
 
 /// The whole matrix as CSV: `username,active,<permission>...`, each cell `yes (how)` or `no`.
 #[permission_required(User::VIEW_USER)]
-pub(super) async fn export(staff: Staff, State(store): State<Store>, Query(of): Query<Of>) -> Result<Response, AdminError> {
+pub(super) async fn export(
+    staff: Staff,
+    State(store): State<Store>,
+    Query(of): Query<Of>,
+) -> Result<Response, AdminError> {
     let what = of.of().ok_or_else(|| AdminError::Page(StatusCode::BAD_REQUEST, "Choose a group or an app.".into()))?;
     let first = store.access_matrix(&what, of.after.unwrap_or(0), CHUNK).await?;
     if matches!(what, MatrixOf::App(_)) && first.permissions.is_empty() {
