@@ -146,16 +146,21 @@ impl Store {
         let mut conn = read.conn();
         let sql = conn.sql();
         let mut built = Built::new(sql.select_audit);
+        // Most selective first: the first present filter leads through its index, and on SQLite
+        // the others are kept out of the plan (a common action or permission scanned through
+        // its index would read millions of rows to find a user's few).
         let filters = [
-            (&query.user, " AND target_user = "),
-            (&query.actor, " AND actor = "),
-            (&query.group, " AND target_group = "),
-            (&query.permission, " AND permission = "),
-            (&query.action, " AND action = "),
+            (&query.user, "target_user"),
+            (&query.group, "target_group"),
+            (&query.actor, "actor"),
+            (&query.permission, "permission"),
+            (&query.action, "action"),
         ];
+        let mut lead = true;
         for (value, column) in filters {
             if let Some(value) = value {
-                built.push(column).push_bind(value);
+                built.push(if lead { " AND " } else { sql.audit_unindexed }).push(column).push(" = ").push_bind(value);
+                lead = false;
             }
         }
         (sql.audit_dates)(&mut built, query.since, query.until);

@@ -71,6 +71,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
     insert_audit: "INSERT INTO permfw_audit (at, actor, action, target_user, target_group, permission, detail) \
         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     select_audit: "SELECT id, at, actor, action, target_user, target_group, permission, detail FROM permfw_audit WHERE TRUE",
+    audit_unindexed: " AND ",
     audit_dates,
     audit_provenance: "SELECT id, action, target_group, permission, actor, at, detail FROM permfw_audit WHERE id IN ( \
         SELECT MAX(id) FROM permfw_audit WHERE target_user = $1 \

@@ -63,13 +63,14 @@ pub(crate) static STATEMENTS: Statements = Statements {
     insert_audit: "INSERT INTO permfw_audit (at, actor, action, target_user, target_group, permission, detail) \
         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     select_audit: "SELECT id, at, actor, action, target_user, target_group, permission, detail FROM permfw_audit WHERE TRUE",
+    audit_unindexed: " AND +",
     audit_dates,
     audit_provenance: "SELECT id, action, target_group, permission, actor, at, detail FROM permfw_audit WHERE id IN ( \
-        SELECT MAX(id) FROM permfw_audit WHERE target_user = $1 \
+        SELECT MAX(id) FROM permfw_audit INDEXED BY permfw_audit_target_user WHERE target_user = $1 \
         AND action IN ('grant_user', 'add_member', 'create_superuser', 'set_superuser') \
         GROUP BY action, target_group, permission \
         UNION ALL \
-        SELECT MAX(id) FROM permfw_audit WHERE action = 'grant_group' \
+        SELECT MAX(id) FROM permfw_audit INDEXED BY permfw_audit_group_grants WHERE action = 'grant_group' \
         AND target_group IN (SELECT value FROM json_each($2)) GROUP BY target_group, permission)",
     why_not: "\
         SELECT 'direct', NULL, up.expires_at, NULL FROM auth_user_user_permissions up \
@@ -81,7 +82,8 @@ pub(crate) static STATEMENTS: Statements = Statements {
         SELECT 'holder', g.name, NULL, NULL FROM auth_group_permissions gp JOIN auth_group g ON g.id = gp.group_id \
         WHERE gp.permission_id = $2 \
         UNION ALL \
-        SELECT * FROM (SELECT action, detail, at, actor FROM permfw_audit WHERE target_user = $3 AND permission = $4 \
+        SELECT * FROM (SELECT action, detail, at, actor FROM permfw_audit INDEXED BY permfw_audit_target_user \
+        WHERE target_user = $3 AND permission = $4 \
         AND action IN ('grant_user', 'revoke_user', 'expired') ORDER BY id DESC LIMIT 1)",
     users_by_ids: "SELECT id, username, is_active, is_superuser FROM auth_user \
         WHERE id IN (SELECT value FROM json_each($1)) ORDER BY id",
