@@ -146,9 +146,8 @@ impl Store {
         let mut conn = read.conn();
         let sql = conn.sql();
         let mut built = Built::new(sql.select_audit);
-        // Most selective first: the first present filter leads through its index, and on SQLite
-        // the others are kept out of the plan (a common action or permission scanned through
-        // its index would read millions of rows to find a user's few).
+        // Most selective first: the first filter given leads, read through its index in id
+        // order (see `audit_filter` in each dialect for how the others stay out of its way).
         let filters = [
             (&query.user, "target_user"),
             (&query.group, "target_group"),
@@ -156,18 +155,24 @@ impl Store {
             (&query.permission, "permission"),
             (&query.action, "action"),
         ];
-        let mut lead = true;
+        let mut lead = None;
         for (value, column) in filters {
             if let Some(value) = value {
-                built.push(if lead { " AND " } else { sql.audit_unindexed }).push(column).push(" = ").push_bind(value);
-                lead = false;
+                (sql.audit_filter)(&mut built, column, value, lead.is_none());
+                lead = lead.or(Some(column));
             }
         }
         (sql.audit_dates)(&mut built, query.since, query.until);
         if let Some(before) = query.before_id {
             built.push(" AND id < ").push_bind(before);
         }
-        built.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+        // With a lead filter, ordering by its column too (a constant) leaves its index as the
+        // only one that gives the order without a sort.
+        match lead {
+            Some(column) => built.push(" ORDER BY ").push(column).push(" DESC, id DESC LIMIT "),
+            None => built.push(" ORDER BY id DESC LIMIT "),
+        };
+        built.push_bind(limit);
         let rows: Vec<Row> = conn.fetch_built(&built).await?;
         Ok(rows
             .into_iter()

@@ -38,9 +38,9 @@ pub(crate) struct Statements {
     pub(crate) insert_audit: &'static str,
     /// The audit log's columns, up to `WHERE`: filters follow as `AND ...`.
     pub(crate) select_audit: &'static str,
-    /// ` AND ` and what keeps a column's index out of the plan (SQLite's unary `+`; nothing on
-    /// PostgreSQL, whose statistics choose well): for the audit log's filters after the first.
-    pub(crate) audit_unindexed: &'static str,
+    /// Adds "`column` = `value`" to the audit log's filters: `lead` for the first filter given,
+    /// whose index is read in id order, the others kept from leading the plan.
+    pub(crate) audit_filter: for<'a> fn(&mut Built<'a>, &'static str, &'a str, bool),
     /// Adds "at or after `since`" and "before `until`" to the audit log's filters, each with the
     /// first or last id of the range found through the index of times, so that the log is read
     /// in id order from there.

@@ -15,12 +15,17 @@ async fn newsroom() -> (Store, String) {
     store.migrate().await.unwrap();
     let system = &Actor::System;
     store.create_superuser(system, "root", "root@example.com", "root-password").await.unwrap();
-    for (group, perms) in [("Writers", vec![Post::CHANGE_POST]), ("Editors", vec![Post::CHANGE_POST, Post::PUBLISH_POST])] {
+    for (group, perms) in
+        [("Writers", vec![Post::CHANGE_POST]), ("Editors", vec![Post::CHANGE_POST, Post::PUBLISH_POST])]
+    {
         store.create_group(system, group).await.unwrap();
         store.grant_group(system, group, perms).await.unwrap();
     }
     for name in ["alice", "heidi", "grace"] {
-        store.create_user(system, name, &format!("{name}@example.com"), Some(&format!("{name}-password"))).await.unwrap();
+        store
+            .create_user(system, name, &format!("{name}@example.com"), Some(&format!("{name}-password")))
+            .await
+            .unwrap();
     }
     let root = &Actor::User("root".into());
     for (name, group) in [("alice", "Writers"), ("heidi", "Editors"), ("grace", "Editors")] {
