@@ -291,6 +291,8 @@ async fn the_matrix_of_a_group_and_of_an_app_matches_every_users_snapshot_page_b
     assert_eq!(get(&app, "/admin/matrix?app=nothing", Some(&viewer)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&app, "/admin/matrix?group=Nobody", Some(&viewer)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&app, "/admin/matrix", Some(&viewer)).await.status, StatusCode::OK, "the picker");
+    let unchosen = get(&app, "/admin/matrix.csv", Some(&viewer)).await;
+    assert!(unchosen.status == StatusCode::OK && unchosen.html.contains("id=\"matrix-group\""), "the picker");
 
     // The CSV: every user, not a page.
     let csv = get(&app, "/admin/matrix.csv?app=blog", Some(&viewer)).await;

@@ -74,6 +74,9 @@ impl<'a> AuditRecord<'a> {
 
 type Row = (i64, i64, String, String, Option<String>, Option<String>, Option<String>, String);
 
+/// (id, action, group, permission, actor, at, detail) of `audit_provenance`.
+type ProvenanceRow = (i64, String, Option<String>, Option<String>, String, i64, String);
+
 /// The actions the store writes to the audit log, for a filter's choices.
 pub const AUDIT_ACTIONS: &[&str] = &[
     "create_user",
@@ -204,8 +207,7 @@ impl Store {
         let mut read = self.inner.backend.read().await?;
         let mut conn = read.conn();
         let sql = conn.sql().audit_provenance;
-        let rows: Vec<(i64, String, Option<String>, Option<String>, String, i64, String)> =
-            conn.fetch_all(sql, &[username.into(), names.as_str().into()]).await?;
+        let rows: Vec<ProvenanceRow> = conn.fetch_all(sql, &[username.into(), names.as_str().into()]).await?;
         let mut found = Provenance::default();
         let mut superuser_id = 0;
         for (id, action, group, permission, actor, at, detail) in rows {

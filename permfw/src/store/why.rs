@@ -10,6 +10,9 @@ use super::tx::permission_id;
 use super::{Store, now_micros};
 use crate::{AsPermission, HasPerms};
 
+/// (kind, name, at, actor) of `why_not`.
+type FactRow = (String, Option<String>, Option<i64>, Option<String>);
+
 /// What the store knows about one user and one permission: the input of [`Verdict::of`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -184,7 +187,7 @@ impl Store {
         let perm_id = permission_id(&mut conn, &self.inner.cache, perm).await?;
         let sql = conn.sql().why_not;
         let args = [user.id().unwrap_or(0).into(), perm_id.into(), username.into(), perm.as_str().into()];
-        let rows: Vec<(String, Option<String>, Option<i64>, Option<String>)> = conn.fetch_all(sql, &args).await?;
+        let rows: Vec<FactRow> = conn.fetch_all(sql, &args).await?;
         for (kind, name, at, actor) in rows {
             match (kind.as_str(), name) {
                 ("direct", _) => facts.direct = Some(at),

@@ -161,9 +161,11 @@ mod tests {
     use super::*;
 
     fn verdict(holds: bool, reasons: Vec<Reason>) -> Verdict {
-        let mut facts = crate::store::AccessFacts::default();
-        facts.username = "alice".into();
-        facts.permission = "blog.publish_post".into();
+        let facts = crate::store::AccessFacts {
+            username: "alice".into(),
+            permission: "blog.publish_post".into(),
+            ..Default::default()
+        };
         let mut verdict = Verdict::of(&facts, 0);
         verdict.holds = holds;
         verdict.reasons = reasons;

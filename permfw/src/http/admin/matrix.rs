@@ -122,14 +122,18 @@ pub(super) async fn page(
     Ok(render(&page))
 }
 
-/// The whole matrix as CSV: `username,active,<permission>...`, each cell `yes (how)` or `no`.
+/// The whole matrix as CSV: `username,active,<permission>...`, each cell `yes (how)` or `no`;
+/// the page with its forms when neither a group nor an app is chosen.
 #[permission_required(User::VIEW_USER)]
 pub(super) async fn export(
     staff: Staff,
     State(store): State<Store>,
     Query(of): Query<Of>,
 ) -> Result<Response, AdminError> {
-    let what = of.of().ok_or_else(|| AdminError::Page(StatusCode::BAD_REQUEST, "Choose a group or an app.".into()))?;
+    let Some(what) = of.of() else {
+        // Nothing chosen yet: the page, whose forms choose.
+        return page(staff, State(store), Query(of)).await;
+    };
     let first = store.access_matrix(&what, of.after.unwrap_or(0), CHUNK).await?;
     if matches!(what, MatrixOf::App(_)) && first.permissions.is_empty() {
         return Err(AdminError::Page(StatusCode::NOT_FOUND, "No such app declares permissions.".into()));
