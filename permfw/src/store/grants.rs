@@ -379,7 +379,7 @@ impl Store {
 }
 
 /// One stream of `with_perm`'s holders: the activity filter, ordered by `order`, `limit` rows.
-async fn holders(
+pub(crate) async fn holders(
     conn: &mut Conn<'_>,
     mut built: Built<'_>,
     options: &WithPerm,
@@ -394,7 +394,7 @@ async fn holders(
 }
 
 /// A JSON array of strings, for set-based statements over many names.
-fn json_array(items: &[&str]) -> String {
+pub(crate) fn json_array(items: &[&str]) -> String {
     let mut out = String::with_capacity(items.iter().map(|s| s.len() + 3).sum::<usize>() + 2);
     out.push('[');
     for (i, item) in items.iter().enumerate() {

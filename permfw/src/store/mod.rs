@@ -31,6 +31,7 @@ mod groups;
 #[cfg(feature = "sqlite")]
 mod inline;
 mod invitations;
+mod matrix;
 mod memberships;
 mod outbox;
 mod password;
@@ -51,16 +52,18 @@ mod throttle;
 pub(crate) mod time;
 mod tx;
 mod users;
+mod why;
 
 use std::sync::Arc;
 
-pub use self::audit::AuditEntry;
+pub use self::audit::{AUDIT_ACTIONS, AuditEntry, Provenance, Stamp};
 pub use self::credentials::{NewToken, Session, SessionUser, TokenRecord, TokenUser};
 pub use self::error::{Result, Rule, StoreError};
 pub use self::grants::{EffectivePermission, UserDetail, UserRef};
 pub use self::group_members::{GroupDeletion, MemberLoss, MemberPage};
 pub use self::groups::GroupRecord;
 pub use self::invitations::INVITATION_EVENT;
+pub use self::matrix::{Cell, Matrix, MatrixOf, MatrixRow};
 pub use self::memberships::MembershipRecord;
 pub use self::outbox::OutboxMessage;
 pub use self::policies::{PolicyRecord, RequestPolicy};
@@ -68,6 +71,7 @@ pub use self::query::{AuditQuery, UserPage, UserUpdate, WithPerm};
 pub use self::requests::{AccessRequest, Decision, RequestQuery, RequestStatus, SweepReport};
 pub use self::sync::{PermissionRecord, PermissionStatus, SyncReport};
 pub use self::users::UserRecord;
+pub use self::why::{AccessFacts, Reason, Verdict};
 
 use self::backend::{Backend, PoolSizes};
 use self::cache::Cache;

@@ -21,6 +21,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
         (6, include_str!("migrations/postgres/0006_expiry_in_holder_indexes.sql")),
         (7, include_str!("migrations/postgres/0007_invitations.sql")),
         (8, include_str!("migrations/postgres/0008_group_member_counts.sql")),
+        (10, include_str!("migrations/postgres/0010_audit_filters.sql")),
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     schema_version: "SELECT MAX(version) FROM permfw_migrations",
@@ -72,6 +73,38 @@ pub(crate) static STATEMENTS: Statements = Statements {
     insert_audit: "INSERT INTO permfw_audit (at, actor, action, target_user, target_group, permission, detail) \
         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     select_audit: "SELECT id, at, actor, action, target_user, target_group, permission, detail FROM permfw_audit WHERE TRUE",
+    audit_filter,
+    audit_dates,
+    audit_provenance: "SELECT id, action, target_group, permission, actor, at, detail FROM permfw_audit WHERE id IN ( \
+        SELECT MAX(id) FROM permfw_audit WHERE target_user = $1 \
+        AND action IN ('grant_user', 'add_member', 'create_superuser', 'set_superuser') \
+        GROUP BY action, target_group, permission \
+        UNION ALL \
+        SELECT MAX(id) FROM permfw_audit WHERE action = 'grant_group' \
+        AND target_group = ANY(ARRAY(SELECT json_array_elements_text($2::json))) GROUP BY target_group, permission)",
+    why_not: "\
+        SELECT 'direct', NULL::text, up.expires_at, NULL::text FROM auth_user_user_permissions up \
+        WHERE up.user_id = $1 AND up.permission_id = $2 \
+        UNION ALL \
+        SELECT 'member', g.name, ug.expires_at, NULL::text FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
+        WHERE ug.user_id = $1 \
+        UNION ALL \
+        SELECT 'holder', g.name, NULL::bigint, NULL::text FROM auth_group_permissions gp JOIN auth_group g ON g.id = gp.group_id \
+        WHERE gp.permission_id = $2 \
+        UNION ALL \
+        SELECT * FROM (SELECT action, detail, at, actor FROM permfw_audit WHERE target_user = $3 AND permission = $4 \
+        AND action IN ('grant_user', 'revoke_user', 'expired') ORDER BY id DESC LIMIT 1) AS last",
+    users_by_ids: "SELECT id, username, is_active, is_superuser FROM auth_user \
+        WHERE id IN (SELECT json_array_elements_text($1::json)::bigint) ORDER BY id",
+    users_permissions: "\
+        SELECT up.user_id, p.app_label || '.' || p.codename, NULL::text FROM auth_user_user_permissions up \
+        JOIN auth_permission p ON p.id = up.permission_id \
+        WHERE up.user_id IN (SELECT json_array_elements_text($1::json)::bigint) AND (up.expires_at IS NULL OR up.expires_at > $2) \
+        UNION ALL \
+        SELECT ug.user_id, p.app_label || '.' || p.codename, g.name FROM auth_user_groups ug \
+        JOIN auth_group g ON g.id = ug.group_id JOIN auth_group_permissions gp ON gp.group_id = g.id \
+        JOIN auth_permission p ON p.id = gp.permission_id \
+        WHERE ug.user_id IN (SELECT json_array_elements_text($1::json)::bigint) AND (ug.expires_at IS NULL OR ug.expires_at > $2)",
 
     any_superuser: "SELECT username FROM auth_user WHERE is_superuser LIMIT 1",
     user_id: "SELECT id FROM auth_user WHERE username = $1",
@@ -296,4 +329,34 @@ pub(crate) static STATEMENTS: Statements = Statements {
 fn search_users<'a>(query: &mut Built<'a>, pattern: &'a str, _phrase: Option<&'a str>) {
     query.push(" AND (username ILIKE ").push_bind(pattern).push(" ESCAPE '\\' OR email ILIKE ");
     query.push_bind(pattern).push(" ESCAPE '\\')");
+}
+
+/// A date range of the audit log: the first and last ids of the range (through the index of
+/// times, kept in (at, id) order), so that the log is read in id order from there instead of
+/// sorting the whole range; and the times themselves, written `at + 0` to keep that index out of
+/// the main plan.
+fn audit_dates(query: &mut Built<'_>, since: Option<i64>, until: Option<i64>) {
+    if let Some(since) = since {
+        query.push(" AND at + 0 >= ").push_bind(since);
+        query.push(" AND id >= (SELECT id FROM permfw_audit WHERE at >= ").push_bind(since);
+        query.push(" ORDER BY at, id LIMIT 1)");
+    }
+    if let Some(until) = until {
+        query.push(" AND at + 0 < ").push_bind(until);
+        query.push(" AND id <= (SELECT id FROM permfw_audit WHERE at < ").push_bind(until);
+        query.push(" ORDER BY at DESC, id DESC LIMIT 1)");
+    }
+}
+
+/// The first filter leads through its index (`column, id`), written as a range of one value:
+/// an equality would make its column a constant that the planner drops from `ORDER BY`, and then
+/// the primary key read backwards would compete for a log whose old rows (a seed by `<system>`)
+/// differ from its new ones. The statistics choose among the others.
+fn audit_filter<'a>(query: &mut Built<'a>, column: &'static str, value: &'a str, lead: bool) {
+    if lead {
+        query.push(" AND ").push(column).push(" >= ").push_bind(value);
+        query.push(" AND ").push(column).push(" <= ").push_bind(value);
+    } else {
+        query.push(" AND ").push(column).push(" = ").push_bind(value);
+    }
 }

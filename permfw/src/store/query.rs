@@ -85,7 +85,10 @@ pub struct AuditQuery {
     pub(crate) user: Option<String>,
     pub(crate) actor: Option<String>,
     pub(crate) action: Option<String>,
+    pub(crate) group: Option<String>,
+    pub(crate) permission: Option<String>,
     pub(crate) since: Option<i64>,
+    pub(crate) until: Option<i64>,
     pub(crate) before_id: Option<i64>,
     pub(crate) limit: Option<u32>,
 }
@@ -114,9 +117,27 @@ impl AuditQuery {
         self
     }
 
+    /// Entries about this group (a membership, a grant to the group, the group itself).
+    pub fn group(mut self, name: impl Into<String>) -> Self {
+        self.group = Some(name.into());
+        self
+    }
+
+    /// Entries about this permission (`app_label.codename`), granted or revoked.
+    pub fn permission(mut self, perm: impl Into<String>) -> Self {
+        self.permission = Some(perm.into());
+        self
+    }
+
     /// Entries at or after this time (microseconds since the Unix epoch).
     pub fn since(mut self, micros: i64) -> Self {
         self.since = Some(micros);
+        self
+    }
+
+    /// Entries before this time (microseconds since the Unix epoch), this time excluded.
+    pub fn until(mut self, micros: i64) -> Self {
+        self.until = Some(micros);
         self
     }
 

@@ -38,6 +38,30 @@ pub(crate) struct Statements {
     pub(crate) insert_audit: &'static str,
     /// The audit log's columns, up to `WHERE`: filters follow as `AND ...`.
     pub(crate) select_audit: &'static str,
+    /// Adds "`column` = `value`" to the audit log's filters: `lead` for the first filter given,
+    /// whose index is read in id order, the others kept from leading the plan.
+    pub(crate) audit_filter: for<'a> fn(&mut Built<'a>, &'static str, &'a str, bool),
+    /// Adds "at or after `since`" and "before `until`" to the audit log's filters, each with the
+    /// first or last id of the range found through the index of times, so that the log is read
+    /// in id order from there.
+    pub(crate) audit_dates: for<'a> fn(&mut Built<'a>, Option<i64>, Option<i64>),
+    /// `$1` username, `$2` its groups as a JSON array -> (id, action, group, permission, actor,
+    /// at, detail) of the latest `grant_user` of each permission to the user, `add_member` of
+    /// the user to each group, `create_superuser` and `set_superuser` of the user, and
+    /// `grant_group` of each permission to each of the groups.
+    pub(crate) audit_provenance: &'static str,
+    /// `$1` user id, `$2` permission id, `$3` username, `$4` permission -> (kind, name, at,
+    /// actor): `direct` (its expiry in `at`, expired or not) when the user has a direct grant
+    /// row; `member` and the group (its expiry in `at`) for each membership row of the user;
+    /// `holder` and the group for each group that has the permission; and the latest audit
+    /// entry of the user's direct grant (`grant_user`, `revoke_user`, `expired`) as its action,
+    /// detail, time and actor.
+    pub(crate) why_not: &'static str,
+    /// `$1` user ids as a JSON array -> (id, username, is_active, is_superuser), by id.
+    pub(crate) users_by_ids: &'static str,
+    /// `$1` user ids as a JSON array, `$2` now -> (user id, permission, group or NULL) of every
+    /// live direct grant (NULL group) and every permission of a live membership of the users.
+    pub(crate) users_permissions: &'static str,
 
     /// -> the username of a superuser, if any.
     pub(crate) any_superuser: &'static str,

@@ -6,6 +6,7 @@
 //! it skipped; CI installs it and sets `PERMFW_REQUIRE_BROWSER=1`, so there it cannot skip.
 
 mod driver;
+mod explain;
 mod groups;
 mod users;
 

@@ -25,11 +25,14 @@
 mod account;
 mod approvals;
 mod audit;
+mod csv;
 mod error;
+mod explain;
 mod flash;
 mod group_actions;
 mod groups;
 mod invitation;
+mod matrix;
 mod member;
 mod memberships;
 mod pages;
@@ -275,7 +278,34 @@ pub const ROUTES: &[Route] = &[
     Route::new(Method::POST, "/groups/{name}/delete", Access::Requires(Group::DELETE_GROUP), "Delete a group", |m| {
         on(m, group_actions::delete)
     }),
-    Route::new(Method::GET, "/audit", Access::Requires(User::VIEW_USER), "The audit log", |m| on(m, audit::page)),
+    Route::new(
+        Method::GET,
+        "/audit",
+        Access::Requires(User::VIEW_USER),
+        "The audit log, filtered by actor, user, group, permission, action and dates, by key",
+        |m| on(m, audit::page),
+    ),
+    Route::new(
+        Method::GET,
+        "/audit.csv",
+        Access::Requires(User::VIEW_USER),
+        "The filtered audit log as CSV (every entry)",
+        |m| on(m, audit::export),
+    ),
+    Route::new(
+        Method::GET,
+        "/matrix",
+        Access::Requires(User::VIEW_USER),
+        "The access matrix of a group or an app: users by permissions, by key",
+        |m| on(m, matrix::page),
+    ),
+    Route::new(
+        Method::GET,
+        "/matrix.csv",
+        Access::Requires(User::VIEW_USER),
+        "The access matrix of a group or an app as CSV (every user)",
+        |m| on(m, matrix::export),
+    ),
     Route::new(Method::GET, "/static/admin.js", Access::Public, "The admin's script", |m| on(m, script)),
     Route::new(Method::GET, "/static/admin.css", Access::Public, "The admin's style sheet", |m| on(m, style)),
 ];

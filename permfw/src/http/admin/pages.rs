@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::flash::Flash;
-use crate::store::{AuditEntry, UserRecord};
+use crate::store::UserRecord;
 
 /// What every page shows around its content: links start with `base` (where the admin is
 /// mounted); `me` and the logout form's `csrf` for a logged-in caller, the staff pages' links
@@ -103,6 +103,8 @@ pub(super) struct UserPage {
     pub(super) tokens: Option<Vec<TokenRow>>,
     /// The account section: groups with expiry, the group picker's choices.
     pub(super) account: super::account::Account,
+    /// Who granted each permission and when, and the "why (not)?" box.
+    pub(super) explain: super::explain::Explain,
 }
 
 /// One API token on its user's page, with times for people (`2026-11-30 14:02 UTC`; `-` for none).
@@ -129,21 +131,6 @@ pub(super) struct ConfirmPage {
     pub(super) action: String,
     pub(super) button: String,
     pub(super) back: String,
-}
-
-/// One entry of the audit log, with its time for people.
-#[derive(Debug)]
-pub(super) struct AuditRow {
-    /// RFC 3339, UTC.
-    pub(super) at: String,
-    pub(super) entry: AuditEntry,
-}
-
-#[derive(Template)]
-#[template(path = "admin/audit.html")]
-pub(super) struct AuditPage {
-    pub(super) frame: Frame,
-    pub(super) rows: Vec<AuditRow>,
 }
 
 /// An access request as the pages show it: who asked for what, why, since when, and where it

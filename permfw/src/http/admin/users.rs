@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::error::Form;
+use super::error::{Form, Query};
 use super::flash::Flash;
 use super::pages::{PermissionRow, UserPage, permission_label, render};
 use super::{AdminError, Staff, encode};
@@ -16,8 +16,10 @@ pub(super) async fn show(
     staff: Staff,
     State(store): State<Store>,
     Path(username): Path<String>,
+    Query(ask): Query<super::explain::Ask>,
 ) -> Result<Response, AdminError> {
     let user = store.user_detail(&username).await?;
+    let explain = super::explain::section(&store, &user, ask).await?;
     let perms = user
         .permissions
         .iter()
@@ -42,6 +44,7 @@ pub(super) async fn show(
         choices,
         tokens,
         account,
+        explain,
     }))
 }
 

@@ -19,6 +19,13 @@ pub(super) fn ago(seconds: i64) -> String {
     }
 }
 
+/// A moment for people: `2026-11-30 14:02 UTC, 3 days ago`, for microseconds since the Unix
+/// epoch, `now` being the same.
+pub(super) fn moment(micros: i64, now: i64) -> String {
+    let text = crate::store::time::rfc3339(micros);
+    format!("{} {} UTC, {}", &text[..10], &text[11..16], ago((now - micros).div_euclid(1_000_000)))
+}
+
 /// A length of time in its largest whole unit: `4 hours`, `2 weeks`, `90 seconds`.
 pub(super) fn length(seconds: i64) -> String {
     const UNITS: [(i64, &str); 4] = [(604_800, "week"), (86_400, "day"), (3_600, "hour"), (60, "minute")];
@@ -71,6 +78,13 @@ mod tests {
         for (seconds, text) in cases {
             assert_eq!(ago(seconds), text, "{seconds}");
         }
+    }
+
+    #[test]
+    fn moments_for_people() {
+        let at = 1_796_047_320_000_000; // 2026-11-30T14:02:00Z
+        assert_eq!(moment(at, at + 3 * 60_000_000), "2026-11-30 14:02 UTC, 3 minutes ago");
+        assert_eq!(moment(at, at + 3 * 86_400_000_000), "2026-11-30 14:02 UTC, 3 days ago");
     }
 
     #[test]
