@@ -4,7 +4,9 @@
 #   cargo build --release -p permfw-benches --bin seed --bin serve
 #   ./target/release/seed sqlite://$PWD/target/permfw-bench.db 1000000
 #   benches/scripts/load.sh sqlite://$PWD/target/permfw-bench.db sqlite
-# Needs wrk (Debian's package) and curl; run from the workspace root.
+# Needs wrk (Debian's package) and curl; run from the workspace root. Pages are measured with wrk
+# at one client (p50 and p99); actions (form posts, each followed by nothing) with `timed`, which
+# runs curl N times and prints the median and the 99th percentile of its total times.
 set -euo pipefail
 url="$1"; label="$2"
 ./target/release/serve "$url" 127.0.0.1:8077 > /tmp/serve-$label.log 2>&1 &
@@ -18,12 +20,56 @@ login=$(curl -s -H 'content-type: application/json' -d '{"username":"admin","pas
 csrf=$(echo "$login" | sed 's/.*"csrf_token":"\([^"]*\)".*/\1/')
 apikey=$(grep permfw_session /tmp/c-$label.txt | awk '{print $7}')
 token=$(curl -s -b /tmp/c-$label.txt -H "x-csrf-token: $csrf" -H 'content-type: application/json' -d '{"name":"bench"}' $B/api/v1/tokens | sed 's/.*"token":"\([^"]*\)".*/\1/')
+csrf_admin=$(curl -s -H "Cookie: permfw_session=$key" $B/admin/requests | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+
+# A page at one client for 6 s: its p50 and p99.
+page() {
+    echo "== $label: $1 (1 client)"
+    wrk -t1 -c1 -d6s --latency -H "Cookie: permfw_session=$key" "$B$2" | grep -E '50%|99%|Non-2xx'
+}
+
+# Actions: `timed N LABEL "PATH BODY" ...`: N form posts, cycling through the (path, body) pairs
+# so that each post changes something (grant, then revoke, ...); the median and the 99th
+# percentile of curl's total time, in ms.
+timed() {
+    local n="$1" what="$2"; shift 2
+    local steps=("$@") i=0
+    for _ in $(seq 1 "$n"); do
+        local step="${steps[$((i % ${#steps[@]}))]}"; i=$((i + 1))
+        curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: permfw_session=$key" \
+            --data "${step#* }&csrf=$csrf_admin" "$B${step%% *}"
+    done | sort -n | awk -v what="$what" -v label="$label" '{ t[NR] = $1 } END {
+        printf "== %s: %s, %d posts: p50 %.2f ms, p99 %.2f ms\n", label, what, NR, t[int(NR * 0.5 + 0.5)] * 1000, t[int(NR * 0.99 + 0.5)] * 1000 }'
+}
+
 echo "== $label: user list, page 1 (1 client)"
 wrk -t1 -c1 -d8s --latency -H "Cookie: permfw_session=$key" "$B/admin/users" | grep -E 'Requests/sec|50%|99%'
 echo "== $label: substring search q=0012345 (1 client)"
 wrk -t1 -c1 -d8s --latency -H "Cookie: permfw_session=$key" "$B/admin/users?q=0012345" | grep -E 'Requests/sec|50%|99%'
 echo "== $label: a user's page with effective permissions (1 client)"
 wrk -t1 -c1 -d8s --latency -H "Cookie: permfw_session=$key" "$B/admin/users/user0012345" | grep -E 'Requests/sec|50%|99%'
+page "a user's page, explained: where each permission comes from, who granted it, when" /admin/users/user0012345
+page "the why-not box on a user's page" "/admin/users/user0012345?why=blog.publish_post"
+page "groups with member counts" /admin/groups
+page "a group of about 75,000 members: permissions and the first page of members" /admin/groups/group3
+page "a group's members searched" "/admin/groups/group3?q=00123"
+page "a group's deletion page: what its members would lose" /admin/groups/group3/delete
+page "the access matrix of a group" "/admin/matrix?group=group3"
+page "the access matrix of an app" "/admin/matrix?app=blog"
+page "the audit log, newest first" /admin/audit
+page "the audit log by actor" "/admin/audit?actor=admin"
+page "the audit log by permission" "/admin/audit?permission=blog.publish_post"
+page "the audit log by user and dates" "/admin/audit?user=user0012345&from=2026-01-01&to=2030-12-31"
+
+timed 300 "grant a permission on a user's page, then revoke it" \
+    "/admin/users/user0012345/grant permission=auth.view_group" "/admin/users/user0012345/revoke permission=auth.view_group"
+timed 300 "put a user in a group, then take them out" \
+    "/admin/users/user0012346/groups group=group19" "/admin/users/user0012346/groups/remove group=group19"
+timed 300 "the account form: change the email" \
+    "/admin/users/user0012347/account email=a%40example.com&active=on" "/admin/users/user0012347/account email=b%40example.com&active=on"
+timed 300 "grant a permission to a group of 75,000, then revoke it" \
+    "/admin/groups/group7/grant permission=auth.view_group" "/admin/groups/group7/revoke permission=auth.view_group"
+
 echo "== $label: guarded API GET /api/v1/users/user0012345, 16 clients"
 wrk -t2 -c16 -d10s --latency -H "Authorization: Bearer $token" "$B/api/v1/users/user0012345" | grep -E 'Requests/sec|50%|99%|Non-2xx'
 echo "== $label: resident memory after the load: $(ps -o rss= -p $server) KiB"
