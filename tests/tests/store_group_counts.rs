@@ -161,10 +161,9 @@ async fn the_count_holds_under_many_writers_at_once(store: TestStore) {
         store.add_to_group(SYSTEM, &format!("u{n}"), "Writers").await.unwrap();
     }
     // 48 writers released at once: adds, removals, users deleted by SQL, memberships added by
-    // SQL outside the store (on PostgreSQL, outside its write lock), and sweeps. The users are
-    // deleted in one statement: several plain `DELETE FROM auth_user` at once on a SQLite file's
-    // sqlx pool sometimes fail with "no such table: auth_user" (with or without these triggers;
-    // the store's own writes take `BEGIN IMMEDIATE` and are not affected).
+    // SQL outside the store (on PostgreSQL, outside its write lock), and sweeps. (A `DELETE FROM
+    // auth_user` on a pool connection that still held the schema from before the last migration
+    // used to fail here with "no such table: auth_user": see `Backend::refresh_schemas`.)
     let writers = 48;
     let barrier = Arc::new(Barrier::new(writers));
     let tasks: Vec<_> = (0..writers)

@@ -150,6 +150,32 @@ impl Backend {
         Ok(self)
     }
 
+    /// After a migration changed the schema on one of the pool's connections, makes every other
+    /// connection of this process reload it.
+    ///
+    /// A SQLite connection keeps the schema it last read until a statement finds it stale. A
+    /// `DELETE FROM auth_user` prepared on such a connection codes the FTS5 trigger of migration 3,
+    /// whose table's constructor runs statements of its own while the `DELETE` is being prepared;
+    /// under concurrent writes these fail with "database schema has changed" until SQLite gives
+    /// up ("vtable constructor failed: auth_user_search", reported as "no such table:
+    /// auth_user"). Observed with SQLite 3.51.3 (libsqlite3-sys 0.37); no upstream report found.
+    /// A statement that reads `sqlite_schema` checks the schema version and reloads a stale
+    /// schema; idle read connections are closed instead (new ones read the schema afresh).
+    pub(crate) async fn refresh_schemas(&self) -> Result<()> {
+        #[cfg(feature = "sqlite")]
+        if let Backend::Sqlite(pool, inline) = self {
+            let mut held = Vec::new();
+            while let Some(mut conn) = pool.try_acquire() {
+                sqlx::raw_sql("SELECT count(*) FROM sqlite_schema").execute(&mut *conn).await?;
+                held.push(conn);
+            }
+            if let Some(inline) = inline {
+                inline.refresh_schemas().await?;
+            }
+        }
+        Ok(())
+    }
+
     #[cfg(feature = "postgres")]
     async fn connect_postgres(url: &str, masked: &str, sizes: PoolSizes) -> Result<Self> {
         // No ping before each use: it doubles the round trips of a snapshot load; a broken

@@ -89,6 +89,15 @@ impl Inline {
         })
     }
 
+    /// Makes the write connection reload a schema that a migration changed, and closes the idle
+    /// read connections; see `Backend::refresh_schemas`.
+    pub(crate) async fn refresh_schemas(&self) -> Result<()> {
+        self.readers.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        let conn = self.writer.lock().await;
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// A read connection (read-only), returned for reuse when dropped.
     pub(crate) fn reader(&self) -> Result<Reader<'_>> {
         let idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();

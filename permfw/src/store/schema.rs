@@ -23,12 +23,17 @@ pub(crate) async fn apply(backend: &Backend) -> Result<()> {
     if current > LATEST {
         return Err(StoreError::NewerSchema { found: current, supported: LATEST });
     }
+    let mut migrated = false;
     for (number, script) in backend.sql().migrations.iter().filter(|(number, _)| *number > current) {
         let mut tx = backend.begin_plain().await?;
         tx.conn().execute_script(script).await?;
         let sql = tx.sql().record_migration;
         tx.execute(sql, &[(*number).into(), now_micros().into()]).await?;
         tx.commit().await?;
+        migrated = true;
+    }
+    if migrated {
+        backend.refresh_schemas().await?;
     }
     Ok(())
 }
