@@ -162,7 +162,18 @@ impl Browser {
         let widths = self
             .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];", json!([]));
         let (scroll, client) = (widths[0].as_u64().unwrap_or(0), widths[1].as_u64().unwrap_or(0));
-        assert!(scroll <= client, "{page}: {scroll} px wide in a {client} px window");
+        if scroll > client {
+            // The innermost elements that stick out, to say what to fix.
+            let culprits = self.execute(
+                "const w = document.documentElement.clientWidth;
+                 return [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > w + 1 && e.closest('.scroll') === null)
+                   .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > w + 1))
+                   .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + ' ' + e.className + ': ' + e.outerHTML.slice(0, 80));",
+                json!([]),
+            );
+            panic!("{page}: {scroll} px wide in a {client} px window; sticking out: {culprits:#}");
+        }
     }
 
     /// Runs axe-core on the page and asserts no serious or critical violation. axe-core comes from
@@ -187,11 +198,16 @@ impl Browser {
         assert!(grave.is_empty(), "{page}: axe-core found {grave:#?}");
     }
 
-    /// Saves a PNG of the page to the path the environment variable `var` names, if it names one.
-    pub fn screenshot(&self, var: &str) {
-        let Ok(path) = std::env::var(var) else { return };
+    /// Saves a PNG of the page, 1280 pixels wide, as `{name}.png` in the folder that
+    /// `PERMFW_SCREENSHOTS` names, if it names one (the README's pictures:
+    /// `PERMFW_SCREENSHOTS=docs cargo test -p permfw-tests --test browser`).
+    pub fn screenshot(&self, name: &str) {
+        let Ok(folder) = std::env::var("PERMFW_SCREENSHOTS") else { return };
+        self.resize(1280, 900);
         let encoded = self.call("GET", "/screenshot", None);
-        std::fs::write(path, base64_decode(encoded.as_str().unwrap_or_default())).unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(folder).join(format!("{name}.png"));
+        std::fs::write(&path, base64_decode(encoded.as_str().unwrap_or_default()))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
 }
 

@@ -59,7 +59,7 @@ fn explain_a_users_permission_and_ask_why_not() {
     let answer = browser.text("#answer");
     assert!(answer.contains("It is not granted to alice directly."), "{answer}");
     assert!(answer.contains("Editors has it; alice is not a member."), "{answer}");
-    browser.screenshot("PERMFW_SCREENSHOT_EXPLAIN");
+    browser.screenshot("admin-explain");
     browser.assert_accessible("a user's page with a why-not answer");
 
     // And why can she change posts?

@@ -46,7 +46,7 @@ fn create_a_group_grant_with_the_picker_add_and_search_members_then_delete_it_af
         browser.wait_for_text("#flash", &format!("Added {name} to Night shift"));
     }
     browser.wait_for_text("#member-count", "2 members");
-    browser.screenshot("PERMFW_SCREENSHOT_GROUP");
+    browser.screenshot("admin-group");
     browser.assert_accessible("a group's page with members");
     assert!(runtime.block_on(store.get_user("alice")).unwrap().has_perm(Post::PUBLISH_POST));
 

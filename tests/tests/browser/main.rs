@@ -8,6 +8,7 @@
 mod driver;
 mod explain;
 mod groups;
+mod phone;
 mod users;
 
 use driver::{Browser, serve};
@@ -57,7 +58,7 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_revoke_a_token_and_see_th
     browser.click("#grant");
     browser.wait_for_text("#flash", "Granted auth.view_user");
     assert!(browser.text("#permissions").contains("auth.view_user"));
-    browser.screenshot("PERMFW_SCREENSHOT");
+    browser.screenshot("admin-user");
     browser.assert_accessible("a user's page");
     assert!(runtime.block_on(store.get_user("bob")).unwrap().has_perm("auth.view_user"));
 
@@ -142,7 +143,7 @@ fn a_writer_asks_for_senior_writers_an_editor_approves_and_the_writers_page_show
     for what in ["Writers", "group Senior Writers", "I have written 40 posts", "just now"] {
         assert!(shown.contains(what), "{what}: {shown}");
     }
-    browser.screenshot("PERMFW_SCREENSHOT_APPROVALS");
+    browser.screenshot("admin-approvals");
     browser.assert_accessible("the approvals dashboard");
     browser.type_into(&format!("#comment-{id}"), "well deserved");
     browser.click(&format!(".approve[data-request='{id}']"));
