@@ -281,8 +281,9 @@ impl Store {
     }
 
     /// Grants one permission to many users at once, in one transaction and a few set-based
-    /// statements (the rules of [`grant_user`](Self::grant_user) for each). Returns how many
-    /// gained it.
+    /// statements (the rules of [`grant_user`](Self::grant_user) for each; a temporary grant
+    /// becomes permanent). Returns how many gained it. [`bulk_apply`](Self::bulk_apply) does the
+    /// same write for the users the rules allow, and leaves the others.
     ///
     /// # Errors
     ///
@@ -394,7 +395,7 @@ async fn holders(
 }
 
 /// A JSON array of strings, for set-based statements over many names.
-fn json_array(items: &[&str]) -> String {
+pub(crate) fn json_array(items: &[&str]) -> String {
     let mut out = String::with_capacity(items.iter().map(|s| s.len() + 3).sum::<usize>() + 2);
     out.push('[');
     for (i, item) in items.iter().enumerate() {
