@@ -609,3 +609,96 @@ async fn a_thousand_users_apply_within_a_second(store: TestStore) {
         assert!(took.as_secs_f64() < 1.0, "{action:?}: {took:?}");
     }
 }
+
+/// The seed's models whose permissions the measurement names: `filler.change_f000` is
+/// given by group20 (about 75,000 members) and held directly by about 7,000 users;
+/// `filler.delete_f000` by group1.
+mod filler {
+    #[derive(permfw::Model)]
+    #[model(app_label = "filler")]
+    pub struct F000;
+
+    /// The blog's post, whose `publish_post` the measurement grants to three users.
+    #[derive(permfw::Model)]
+    #[model(app_label = "blog")]
+    #[permissions(publish_post = "Can publish post")]
+    pub struct Post;
+}
+
+/// The user list's filters and the bulk actions at the benches' million users (a seeded
+/// database, with flags and dates joined spread as `docs` says): prints the median of each
+/// case. `PERMFW_FIND_URL=... cargo test --release -p permfw-tests --test admin_find -- --ignored
+/// --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a seeded database of a million users in PERMFW_FIND_URL"]
+async fn at_a_million_users() {
+    let url = std::env::var("PERMFW_FIND_URL").expect("PERMFW_FIND_URL");
+    let db = support::Db::open(&url).await.unwrap();
+    let store = db.store(|o| o).await.unwrap();
+    store.migrate().await.unwrap();
+    let orders = [UserOrder::Username, UserOrder::UsernameDesc, UserOrder::Joined, UserOrder::JoinedDesc];
+    let cases: Vec<(&str, UserPage)> = vec![
+        ("no filter", UserPage::first()),
+        ("active=no", UserPage::first().active(Some(false))),
+        ("active=yes", UserPage::first().active(Some(true))),
+        ("staff=yes", UserPage::first().staff(Some(true))),
+        ("superuser=yes", UserPage::first().superuser(Some(true))),
+        ("group=group5", UserPage::first().group("group5")),
+        ("perm=filler.change_f000 (75,000 + 7,000)", UserPage::first().permission("filler.change_f000")),
+        ("perm=blog.publish_post (3 + a superuser)", UserPage::first().permission("blog.publish_post")),
+        ("perm=nope.nothing (a superuser)", UserPage::first().permission("nope.nothing")),
+        ("group=group20 perm=filler.change_f000", UserPage::first().group("group20").permission("filler.change_f000")),
+        ("group=group5 perm=filler.delete_f000", UserPage::first().group("group5").permission("filler.delete_f000")),
+        ("group=group5 active=no (empty)", UserPage::first().group("group5").active(Some(false))),
+        ("group=group5 staff=yes", UserPage::first().group("group5").staff(Some(true))),
+        ("perm=filler.change_f000 active=no", UserPage::first().permission("filler.change_f000").active(Some(false))),
+        ("group=group5 q=user05", UserPage::first().group("group5").search("user05")),
+        ("group=group3 q=12", UserPage::first().group("group3").search("12")),
+    ];
+    let mut worst = (0.0, String::new());
+    for (name, page) in &cases {
+        for order in orders {
+            let mut times = Vec::new();
+            let mut next = None;
+            for run in 0..21 {
+                let mut this = page.clone().order(order).limit(50);
+                if run % 2 == 1
+                    && let Some(key) = next.clone()
+                {
+                    this = this.after_key(key);
+                }
+                let started = Instant::now();
+                let list = store.find_users(this).await.unwrap();
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+                if run == 0 {
+                    next = list.next;
+                }
+            }
+            times.sort_by(f64::total_cmp);
+            let (p50, max) = (times[times.len() / 2], times[times.len() - 1]);
+            println!("{name:<45} {order:<12?} p50 {p50:>7.2} ms  max {max:>7.2} ms");
+            if p50 > worst.0 {
+                worst = (p50, format!("{name} {order:?}"));
+            }
+        }
+    }
+    println!("worst p50: {:.2} ms ({})", worst.0, worst.1);
+    let names: Vec<String> = (0..1000).map(|i| format!("user{:07}", 1 + i * 997)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let root = store.list_users(UserPage::first().superuser(Some(true)).limit(1)).await.unwrap();
+    let actor = Actor::user(&store.get_user(&root[0].username).await.unwrap());
+    for action in [BulkAction::Grant("filler.view_f000".into()), BulkAction::AddToGroup("group3".into()), BulkAction::Deactivate]
+    {
+        let started = Instant::now();
+        let preview = store.bulk_preview(&actor, &action, &names).await.unwrap();
+        let previewed = started.elapsed();
+        let started = Instant::now();
+        let report = store.bulk_apply(&actor, &action, &names).await.unwrap();
+        println!(
+            "bulk {action:?} over 1,000 users: preview {previewed:?}, apply {:?} ({} changed, {} already)",
+            started.elapsed(),
+            report.changes(),
+            preview.already()
+        );
+    }
+}

@@ -87,6 +87,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
     select_users: "SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, u.date_joined \
         FROM auth_user u WHERE TRUE",
     search_users,
+    user_ids_in,
 
     grant_user: &["WITH changed AS (INSERT INTO auth_user_user_permissions AS t (user_id, permission_id, expires_at) \
         VALUES ($1, $2, $3) ON CONFLICT (user_id, permission_id) DO UPDATE SET expires_at = \
@@ -298,4 +299,10 @@ pub(crate) static STATEMENTS: Statements = Statements {
 fn search_users<'a>(query: &mut Built<'a>, pattern: &'a str, _phrase: Option<&'a str>) {
     query.push(" AND (username ILIKE ").push_bind(pattern).push(" ESCAPE '\\' OR email ILIKE ");
     query.push_bind(pattern).push(" ESCAPE '\\')");
+}
+
+/// The user list's small sets of ids (a group's members, a permission's holders), bound as one
+/// JSON array.
+fn user_ids_in<'a>(query: &mut Built<'a>, ids: &'a str) {
+    query.push(" AND u.id IN (SELECT json_array_elements_text(").push_bind(ids).push("::json)::bigint)");
 }

@@ -79,6 +79,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
     select_users: "SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, u.date_joined \
         FROM auth_user u WHERE TRUE",
     search_users,
+    user_ids_in,
 
     grant_user: &[
         "INSERT INTO auth_user_user_permissions AS t (user_id, permission_id, expires_at) VALUES ($1, $2, $3) \
@@ -302,4 +303,10 @@ fn search_users<'a>(query: &mut Built<'a>, pattern: &'a str, phrase: Option<&'a 
     }
     query.push(" AND (username LIKE ").push_bind(pattern).push(" ESCAPE '\\' OR email LIKE ");
     query.push_bind(pattern).push(" ESCAPE '\\')");
+}
+
+/// The user list's small sets of ids (a group's members, a permission's holders), bound as one
+/// JSON array.
+fn user_ids_in<'a>(query: &mut Built<'a>, ids: &'a str) {
+    query.push(" AND u.id IN (SELECT value FROM json_each(").push_bind(ids).push("))");
 }

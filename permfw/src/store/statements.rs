@@ -64,6 +64,8 @@ pub(crate) struct Statements {
     /// Adds "username or email contains `$pattern`" (a `LIKE` pattern, escaped with `\`) to the
     /// user list; `phrase`, for three characters or more, may go through an index.
     pub(crate) search_users: for<'a> fn(&mut Built<'a>, &'a str, Option<&'a str>),
+    /// Adds "`u.id` is one of these" (a JSON array of ids) to the user list.
+    pub(crate) user_ids_in: for<'a> fn(&mut Built<'a>, &'a str),
 
     /// `$1` user id, `$2` permission id, `$3` expiry or NULL (permanent), and the audit row's
     /// `$4` at, `$5` actor, `$6` username, `$7` permission, `$8` detail: a permanent grant stays
