@@ -133,8 +133,10 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StoreError::GroupNotFound`], [`StoreError::MalformedPermission`],
-    /// [`StoreError::UnknownPermission`], or a database error.
+    /// [`StoreError::GroupNotFound`](super::StoreError::GroupNotFound),
+    /// [`StoreError::MalformedPermission`](super::StoreError::MalformedPermission),
+    /// [`StoreError::UnknownPermission`](super::StoreError::UnknownPermission), or a database
+    /// error.
     pub async fn bulk_preview(&self, actor: &Actor, action: &BulkAction, usernames: &[&str]) -> Result<BulkReport> {
         self.bulk(actor, action, usernames, false).await
     }

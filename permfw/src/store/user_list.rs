@@ -6,7 +6,8 @@
 //! - A group's members or a permission's holders are counted up to [`FEW`] times the page's length through their
 //!   indexes (`auth_user_groups_group`, `auth_user_user_permissions_permission`,
 //!   `auth_user_superusers`). When one of them is smaller, its ids drive the page: they are read
-//!   whole, joined to `auth_user` by id and sorted.
+//!   first and bound as one list (so that no plan, PostgreSQL's generic plans included, can
+//!   walk instead), joined to `auth_user` by id and sorted.
 //! - Otherwise the page walks an index in its order (`username`'s unique index,
 //!   `auth_user_date_joined`, or the partial indexes of the rare flags: inactive, staff) and
 //!   checks each user's other filters by primary key. Such a walk reads at most [`WINDOW`] times the

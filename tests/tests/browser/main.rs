@@ -6,6 +6,7 @@
 //! it skipped; CI installs it and sets `PERMFW_REQUIRE_BROWSER=1`, so there it cannot skip.
 
 mod driver;
+mod find;
 
 use driver::{Browser, serve};
 use permfw::store::{Actor, RequestPolicy, RequestQuery, Store};
