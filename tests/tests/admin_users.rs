@@ -176,6 +176,8 @@ async fn adding_a_user_refused_shown_and_nothing_written(store: TestStore) {
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(page.html.contains("auth.add_user"), "{}", page.html);
     assert_eq!(get(&app, "/admin/add-user", Some(&viewer)).await.status, StatusCode::FORBIDDEN);
+    let list = get(&app, "/admin/users", Some(&viewer)).await;
+    assert!(!list.html.contains("id=\"add-user\""), "no Add user link for whom it would refuse");
 
     // The store's refusals come back on the form, with what was typed (never the passwords).
     let cases: [(&Fields, StatusCode, &str); 5] = [

@@ -281,8 +281,9 @@ impl Store {
     }
 
     /// Grants one permission to many users at once, in one transaction and a few set-based
-    /// statements (the rules of [`grant_user`](Self::grant_user) for each). Returns how many
-    /// gained it.
+    /// statements (the rules of [`grant_user`](Self::grant_user) for each; a temporary grant
+    /// becomes permanent). Returns how many gained it. [`bulk_apply`](Self::bulk_apply) does the
+    /// same write for the users the rules allow, and leaves the others.
     ///
     /// # Errors
     ///

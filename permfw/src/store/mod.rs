@@ -21,6 +21,7 @@ mod arg;
 mod audit;
 pub(crate) mod backend;
 mod built;
+mod bulk;
 pub(crate) mod cache;
 mod credentials;
 mod error;
@@ -51,12 +52,14 @@ mod throttle;
 #[cfg(feature = "serde")]
 pub(crate) mod time;
 mod tx;
+mod user_list;
 mod users;
 mod why;
 
 use std::sync::Arc;
 
 pub use self::audit::{AUDIT_ACTIONS, AuditEntry, Provenance, Stamp};
+pub use self::bulk::{BulkAction, BulkLine, BulkOutcome, BulkReport};
 pub use self::credentials::{NewToken, Session, SessionUser, TokenRecord, TokenUser};
 pub use self::error::{Result, Rule, StoreError};
 pub use self::grants::{EffectivePermission, UserDetail, UserRef};
@@ -67,9 +70,10 @@ pub use self::matrix::{Cell, Matrix, MatrixOf, MatrixRow};
 pub use self::memberships::MembershipRecord;
 pub use self::outbox::OutboxMessage;
 pub use self::policies::{PolicyRecord, RequestPolicy};
-pub use self::query::{AuditQuery, UserPage, UserUpdate, WithPerm};
+pub use self::query::{AuditQuery, UserKey, UserOrder, UserPage, UserUpdate, WithPerm};
 pub use self::requests::{AccessRequest, Decision, RequestQuery, RequestStatus, SweepReport};
 pub use self::sync::{PermissionRecord, PermissionStatus, SyncReport};
+pub use self::user_list::UserList;
 pub use self::users::UserRecord;
 pub use self::why::{AccessFacts, Reason, Verdict};
 

@@ -21,6 +21,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
         (6, include_str!("migrations/postgres/0006_expiry_in_holder_indexes.sql")),
         (7, include_str!("migrations/postgres/0007_invitations.sql")),
         (8, include_str!("migrations/postgres/0008_group_member_counts.sql")),
+        (9, include_str!("migrations/postgres/0009_user_list_filters.sql")),
         (10, include_str!("migrations/postgres/0010_audit_filters.sql")),
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
@@ -117,8 +118,10 @@ pub(crate) static STATEMENTS: Statements = Statements {
     set_active: "UPDATE auth_user SET is_active = $1 WHERE id = $2",
     set_staff: "UPDATE auth_user SET is_staff = $1 WHERE id = $2",
     set_superuser: "UPDATE auth_user SET is_superuser = $1 WHERE id = $2",
-    select_users: "SELECT id, username, email, is_active, is_staff, is_superuser, date_joined FROM auth_user WHERE TRUE",
+    select_users: "SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, u.date_joined \
+        FROM auth_user u WHERE TRUE",
     search_users,
+    user_ids_in,
 
     grant_user: &["WITH changed AS (INSERT INTO auth_user_user_permissions AS t (user_id, permission_id, expires_at) \
         VALUES ($1, $2, $3) ON CONFLICT (user_id, permission_id) DO UPDATE SET expires_at = \
@@ -136,11 +139,33 @@ pub(crate) static STATEMENTS: Statements = Statements {
     named_off_limits: "SELECT id, is_superuser FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json)) \
         AND (is_superuser OR id = $2) LIMIT 1",
     bulk_grant: &["\
-        WITH granted AS (INSERT INTO auth_user_user_permissions (user_id, permission_id) \
+        WITH granted AS (INSERT INTO auth_user_user_permissions AS t (user_id, permission_id) \
         SELECT id, $5 FROM auth_user WHERE username IN (SELECT json_array_elements_text($4::json)) \
-        ON CONFLICT DO NOTHING RETURNING user_id) \
+        ON CONFLICT (user_id, permission_id) DO UPDATE SET expires_at = NULL WHERE t.expires_at IS NOT NULL \
+        RETURNING user_id) \
         INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
         SELECT $1, $2, 'grant_user', u.username, $3 FROM granted g JOIN auth_user u ON u.id = g.user_id"],
+    bulk_targets: "SELECT u.id, u.username, u.is_superuser, u.is_active, \
+        EXISTS (SELECT 1 FROM auth_user_groups ug WHERE ug.user_id = u.id AND ug.group_id = $2 AND ug.expires_at IS NULL), \
+        EXISTS (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $3 \
+        AND up.expires_at IS NULL) \
+        FROM auth_user u WHERE u.username IN (SELECT json_array_elements_text($1::json))",
+    bulk_add_member: &["\
+        WITH added AS (INSERT INTO auth_user_groups AS t (user_id, group_id) \
+        SELECT id, $5 FROM auth_user WHERE username IN (SELECT json_array_elements_text($4::json)) \
+        ON CONFLICT (user_id, group_id) DO UPDATE SET expires_at = NULL WHERE t.expires_at IS NOT NULL \
+        RETURNING user_id) \
+        INSERT INTO permfw_audit (at, actor, action, target_user, target_group) \
+        SELECT $1, $2, 'add_member', u.username, $3 FROM added a JOIN auth_user u ON u.id = a.user_id"],
+    bulk_deactivate: &["\
+        WITH targets AS (SELECT id FROM auth_user WHERE username IN (SELECT json_array_elements_text($3::json))), \
+        sessions AS (DELETE FROM permfw_session WHERE user_id IN (SELECT id FROM targets)), \
+        tokens AS (UPDATE permfw_token SET revoked_at = $1 WHERE revoked_at IS NULL \
+        AND user_id IN (SELECT id FROM targets)), \
+        deactivated AS (UPDATE auth_user SET is_active = FALSE WHERE id IN (SELECT id FROM targets) AND is_active \
+        RETURNING username) \
+        INSERT INTO permfw_audit (at, actor, action, target_user, detail) \
+        SELECT $1, $2, 'set_active', username, 'false' FROM deactivated"],
     select_superusers: "SELECT id, username FROM auth_user u WHERE is_superuser",
     select_direct_holders: "SELECT u.id, u.username FROM auth_user_user_permissions up \
         JOIN auth_user u ON u.id = up.user_id WHERE up.permission_id = ",
@@ -359,4 +384,10 @@ fn audit_filter<'a>(query: &mut Built<'a>, column: &'static str, value: &'a str,
     } else {
         query.push(" AND ").push(column).push(" = ").push_bind(value);
     }
+}
+
+/// The user list's small sets of ids (a group's members, a permission's holders), bound as one
+/// JSON array.
+fn user_ids_in<'a>(query: &mut Built<'a>, ids: &'a str) {
+    query.push(" AND u.id IN (SELECT json_array_elements_text(").push_bind(ids).push("::json)::bigint)");
 }

@@ -2,13 +2,75 @@
 //! the audit log's filters, and a change of a user's email and flags. The store reads their
 //! fields; callers build them with methods.
 
-/// A page of [`Store::list_users`](super::Store::list_users): keyset pagination by username, no count of the table.
+/// A page of [`Store::list_users`](super::Store::list_users): optional filters and search, a sort
+/// order, and keyset pagination by the sort's key (never an offset, no count of the table).
+///
+/// ```
+/// use permfw::store::{UserOrder, UserPage};
+/// // Active staff in the group Editors who hold blog.publish_post, newest first.
+/// let page = UserPage::first()
+///     .active(Some(true))
+///     .staff(Some(true))
+///     .group("Editors")
+///     .permission("blog.publish_post")
+///     .order(UserOrder::JoinedDesc)
+///     .limit(50);
+/// # let _ = page;
+/// ```
 #[derive(Clone, Debug, Default)]
 #[must_use]
 pub struct UserPage {
-    pub(crate) after: Option<String>,
+    pub(crate) after: Option<UserKey>,
     pub(crate) limit: Option<u32>,
     pub(crate) search: Option<String>,
+    pub(crate) active: Option<bool>,
+    pub(crate) staff: Option<bool>,
+    pub(crate) superuser: Option<bool>,
+    pub(crate) group: Option<String>,
+    pub(crate) permission: Option<String>,
+    pub(crate) order: UserOrder,
+}
+
+/// The order of a [`UserPage`]: by username (the default) or by date joined, either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UserOrder {
+    /// Usernames A to Z.
+    #[default]
+    Username,
+    /// Usernames Z to A.
+    UsernameDesc,
+    /// Oldest accounts first (ties by id).
+    Joined,
+    /// Newest accounts first (ties by id).
+    JoinedDesc,
+}
+
+/// Where a page starts: after this user in the page's order. Take it from the last user of the
+/// previous page with [`UserKey::of`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UserKey {
+    /// After this username (the username orders).
+    Username(String),
+    /// After this date joined and id (the date joined orders).
+    Joined {
+        /// Microseconds since the Unix epoch.
+        date_joined: i64,
+        /// The user's id, which breaks ties.
+        id: i64,
+    },
+}
+
+impl UserKey {
+    /// The key of `user` in `order`: pass it to [`UserPage::after_key`] for the next page.
+    #[must_use]
+    pub fn of(user: &super::UserRecord, order: UserOrder) -> Self {
+        match order {
+            UserOrder::Username | UserOrder::UsernameDesc => UserKey::Username(user.username.clone()),
+            UserOrder::Joined | UserOrder::JoinedDesc => UserKey::Joined { date_joined: user.date_joined, id: user.id },
+        }
+    }
 }
 
 impl UserPage {
@@ -17,9 +79,16 @@ impl UserPage {
         Self::default()
     }
 
-    /// The page after this username.
+    /// The page after this username (in the username orders).
     pub fn after(mut self, username: impl Into<String>) -> Self {
-        self.after = Some(username.into());
+        self.after = Some(UserKey::Username(username.into()));
+        self
+    }
+
+    /// The page after this key (see [`UserKey::of`]); a key of the other order's kind is refused
+    /// by [`Store::list_users`](super::Store::list_users).
+    pub fn after_key(mut self, key: UserKey) -> Self {
+        self.after = Some(key);
         self
     }
 
@@ -32,6 +101,46 @@ impl UserPage {
     /// Only users whose username or email contains this text.
     pub fn search(mut self, text: impl Into<String>) -> Self {
         self.search = Some(text.into());
+        self
+    }
+
+    /// Only active users (`Some(true)`), only inactive ones (`Some(false)`), or both (`None`,
+    /// the default).
+    pub fn active(mut self, active: Option<bool>) -> Self {
+        self.active = active;
+        self
+    }
+
+    /// Only staff, only non-staff, or both (the default).
+    pub fn staff(mut self, staff: Option<bool>) -> Self {
+        self.staff = staff;
+        self
+    }
+
+    /// Only superusers, only the others, or both (the default).
+    pub fn superuser(mut self, superuser: Option<bool>) -> Self {
+        self.superuser = superuser;
+        self
+    }
+
+    /// Only (current) members of this group.
+    pub fn group(mut self, name: impl Into<String>) -> Self {
+        self.group = Some(name.into());
+        self
+    }
+
+    /// Only users holding this permission (`app_label.codename`) directly, through a group, or
+    /// as superusers: [`Store::users_with_perm`](super::Store::users_with_perm)'s holders, with
+    /// [`active`](Self::active) in the role of [`WithPerm::is_active`]. Expired grants do not
+    /// count; for a permission no model declares, only superusers hold it.
+    pub fn permission(mut self, perm: impl Into<String>) -> Self {
+        self.permission = Some(perm.into());
+        self
+    }
+
+    /// The order (by username unless told otherwise).
+    pub fn order(mut self, order: UserOrder) -> Self {
+        self.order = order;
         self
     }
 }

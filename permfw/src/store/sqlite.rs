@@ -14,6 +14,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
         (6, include_str!("migrations/sqlite/0006_expiry_in_holder_indexes.sql")),
         (7, include_str!("migrations/sqlite/0007_invitations.sql")),
         (8, include_str!("migrations/sqlite/0008_group_member_counts.sql")),
+        (9, include_str!("migrations/sqlite/0009_user_list_filters.sql")),
         (10, include_str!("migrations/sqlite/0010_audit_filters.sql")),
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
@@ -110,8 +111,10 @@ pub(crate) static STATEMENTS: Statements = Statements {
     set_active: "UPDATE auth_user SET is_active = $1 WHERE id = $2",
     set_staff: "UPDATE auth_user SET is_staff = $1 WHERE id = $2",
     set_superuser: "UPDATE auth_user SET is_superuser = $1 WHERE id = $2",
-    select_users: "SELECT id, username, email, is_active, is_staff, is_superuser, date_joined FROM auth_user WHERE TRUE",
+    select_users: "SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, u.date_joined \
+        FROM auth_user u WHERE TRUE",
     search_users,
+    user_ids_in,
 
     grant_user: &[
         "INSERT INTO auth_user_user_permissions AS t (user_id, permission_id, expires_at) VALUES ($1, $2, $3) \
@@ -134,9 +137,35 @@ pub(crate) static STATEMENTS: Statements = Statements {
         "INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
          SELECT $1, $2, 'grant_user', u.username, $3 FROM auth_user u \
          WHERE u.username IN (SELECT value FROM json_each($4)) AND NOT EXISTS \
-         (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $5)",
-        "INSERT INTO auth_user_user_permissions (user_id, permission_id) \
-         SELECT id, $5 FROM auth_user WHERE username IN (SELECT value FROM json_each($4)) ON CONFLICT DO NOTHING",
+         (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $5 \
+         AND up.expires_at IS NULL)",
+        "INSERT INTO auth_user_user_permissions AS t (user_id, permission_id) \
+         SELECT id, $5 FROM auth_user WHERE username IN (SELECT value FROM json_each($4)) \
+         ON CONFLICT (user_id, permission_id) DO UPDATE SET expires_at = NULL WHERE t.expires_at IS NOT NULL",
+    ],
+    bulk_targets: "SELECT u.id, u.username, u.is_superuser, u.is_active, \
+        EXISTS (SELECT 1 FROM auth_user_groups ug WHERE ug.user_id = u.id AND ug.group_id = $2 AND ug.expires_at IS NULL), \
+        EXISTS (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $3 \
+        AND up.expires_at IS NULL) \
+        FROM auth_user u WHERE u.username IN (SELECT value FROM json_each($1))",
+    bulk_add_member: &[
+        "INSERT INTO permfw_audit (at, actor, action, target_user, target_group) \
+         SELECT $1, $2, 'add_member', u.username, $3 FROM auth_user u \
+         WHERE u.username IN (SELECT value FROM json_each($4)) AND NOT EXISTS \
+         (SELECT 1 FROM auth_user_groups ug WHERE ug.user_id = u.id AND ug.group_id = $5 AND ug.expires_at IS NULL)",
+        "INSERT INTO auth_user_groups AS t (user_id, group_id) \
+         SELECT id, $5 FROM auth_user WHERE username IN (SELECT value FROM json_each($4)) \
+         ON CONFLICT (user_id, group_id) DO UPDATE SET expires_at = NULL WHERE t.expires_at IS NOT NULL",
+    ],
+    bulk_deactivate: &[
+        "DELETE FROM permfw_session WHERE user_id IN \
+         (SELECT id FROM auth_user WHERE username IN (SELECT value FROM json_each($3)))",
+        "UPDATE permfw_token SET revoked_at = $1 WHERE revoked_at IS NULL AND user_id IN \
+         (SELECT id FROM auth_user WHERE username IN (SELECT value FROM json_each($3)))",
+        "INSERT INTO permfw_audit (at, actor, action, target_user, detail) \
+         SELECT $1, $2, 'set_active', username, 'false' FROM auth_user \
+         WHERE username IN (SELECT value FROM json_each($3)) AND is_active",
+        "UPDATE auth_user SET is_active = FALSE WHERE username IN (SELECT value FROM json_each($3)) AND is_active",
     ],
     select_superusers: "SELECT id, username FROM auth_user u WHERE is_superuser",
     select_direct_holders: "SELECT u.id, u.username FROM auth_user_user_permissions up \
@@ -354,4 +383,10 @@ fn audit_dates(query: &mut Built<'_>, since: Option<i64>, until: Option<i64>) {
 /// its index would scan millions of rows to find a user's few).
 fn audit_filter<'a>(query: &mut Built<'a>, column: &'static str, value: &'a str, lead: bool) {
     query.push(if lead { " AND " } else { " AND +" }).push(column).push(" = ").push_bind(value);
+}
+
+/// The user list's small sets of ids (a group's members, a permission's holders), bound as one
+/// JSON array.
+fn user_ids_in<'a>(query: &mut Built<'a>, ids: &'a str) {
+    query.push(" AND u.id IN (SELECT value FROM json_each(").push_bind(ids).push("))");
 }

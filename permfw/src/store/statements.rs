@@ -88,6 +88,8 @@ pub(crate) struct Statements {
     /// Adds "username or email contains `$pattern`" (a `LIKE` pattern, escaped with `\`) to the
     /// user list; `phrase`, for three characters or more, may go through an index.
     pub(crate) search_users: for<'a> fn(&mut Built<'a>, &'a str, Option<&'a str>),
+    /// Adds "`u.id` is one of these" (a JSON array of ids) to the user list.
+    pub(crate) user_ids_in: for<'a> fn(&mut Built<'a>, &'a str),
 
     /// `$1` user id, `$2` permission id, `$3` expiry or NULL (permanent), and the audit row's
     /// `$4` at, `$5` actor, `$6` username, `$7` permission, `$8` detail: a permanent grant stays
@@ -105,10 +107,22 @@ pub(crate) struct Statements {
     /// `$1` usernames as a JSON array, `$2` the actor's id -> (id, is_superuser) of one of them
     /// that is a superuser or the actor, if any.
     pub(crate) named_off_limits: &'static str,
-    /// Grants one permission to many users, with an audit row for each new grant: run in order,
-    /// each with `$1` at, `$2` actor, `$3` permission, `$4` usernames as a JSON array, `$5`
-    /// permission id; the last one's count is the number of new grants.
+    /// Grants one permission to many users for good (a temporary grant becomes permanent), with
+    /// an audit row for each change: run in order, each with `$1` at, `$2` actor, `$3`
+    /// permission, `$4` usernames as a JSON array, `$5` permission id; the last one's count is
+    /// the number of changes.
     pub(crate) bulk_grant: &'static [&'static str],
+    /// `$1` usernames as a JSON array, `$2` a group id (or 0), `$3` a permission id (or 0) ->
+    /// (id, username, is_superuser, is_active, a permanent member of the group, granted the
+    /// permission directly for good) of those that exist.
+    pub(crate) bulk_targets: &'static str,
+    /// Puts many users in one group for good, with an audit row for each change: as
+    /// `bulk_grant`, with `$3` the group's name and `$5` its id.
+    pub(crate) bulk_add_member: &'static [&'static str],
+    /// Deactivates many users, ending their sessions and revoking their tokens, with an audit
+    /// row for each change: run in order, each with `$1` at, `$2` actor, `$3` usernames as a
+    /// JSON array; the last one's count is the number of changes.
+    pub(crate) bulk_deactivate: &'static [&'static str],
     /// The superusers' (id, username), up to `WHERE`: filters follow.
     pub(crate) select_superusers: &'static str,
     /// Holders of a permission granted directly, (id, username), up to the permission's bind.

@@ -1,9 +1,8 @@
 //! Users: loading snapshots, creating, flags, passwords and logging in, and the user list.
 
 use super::audit::AuditRecord;
-use super::built::Built;
 use super::error::{Result, StoreError};
-use super::query::{UserPage, UserUpdate};
+use super::query::UserUpdate;
 use super::snapshot::Snapshot;
 use super::tx::Tx;
 use super::{Actor, Store, now_micros, password};
@@ -345,45 +344,6 @@ impl Store {
         }
         self.commit_change(tx).await?;
         Ok(())
-    }
-
-    /// A page of users, by username, with optional search in usernames and emails.
-    ///
-    /// # Errors
-    ///
-    /// A database error.
-    pub async fn list_users(&self, page: UserPage) -> Result<Vec<UserRecord>> {
-        let limit = i64::from(page.limit.unwrap_or(100).clamp(1, 1000));
-        let after = page.after.unwrap_or_default();
-        let search = page.search.filter(|s| !s.is_empty());
-        // Django's `icontains`: the literal text anywhere in the username or the email, any case.
-        let pattern =
-            search.as_ref().map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
-        // Three characters or more may go through a trigram index, as one phrase.
-        let phrase =
-            search.as_ref().filter(|s| s.chars().count() >= 3).map(|s| format!("\"{}\"", s.replace('"', "\"\"")));
-        let mut pooled = self.inner.backend.acquire().await?;
-        let mut conn = pooled.conn();
-        let sql = conn.sql();
-        let mut built = Built::new(sql.select_users);
-        built.push(" AND username > ").push_bind(after.as_str());
-        if let Some(pattern) = &pattern {
-            (sql.search_users)(&mut built, pattern, phrase.as_deref());
-        }
-        built.push(" ORDER BY username LIMIT ").push_bind(limit);
-        let rows: Vec<(i64, String, String, bool, bool, bool, i64)> = conn.fetch_built(&built).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, username, email, is_active, is_staff, is_superuser, date_joined)| UserRecord {
-                id,
-                username,
-                email,
-                is_active,
-                is_staff,
-                is_superuser,
-                date_joined,
-            })
-            .collect())
     }
 }
 

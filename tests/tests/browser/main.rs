@@ -7,6 +7,7 @@
 
 mod driver;
 mod explain;
+mod find;
 mod groups;
 mod phone;
 mod users;

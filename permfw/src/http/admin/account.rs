@@ -17,7 +17,7 @@ use crate::store::{Store, UserUpdate};
 use crate::{HasPerms, User, permission_required};
 
 /// Groups the picker offers at most (the datalist filters them as one types).
-const GROUP_CHOICES: u32 = 1_000;
+pub(super) const GROUP_CHOICES: u32 = 1_000;
 
 /// What the account section of a user's page shows beside the email and flags.
 #[derive(Debug)]

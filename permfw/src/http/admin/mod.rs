@@ -25,6 +25,7 @@
 mod account;
 mod approvals;
 mod audit;
+mod bulk;
 mod csv;
 mod error;
 mod explain;
@@ -109,15 +110,33 @@ pub const ROUTES: &[Route] = &[
         "The approvals dashboard: open requests one may decide, and the decided ones",
         |m| on(m, approvals::dashboard),
     ),
-    Route::new(Method::GET, "/users", Access::Requires(User::VIEW_USER), "Users, searched and paged", |m| {
-        on(m, user_list::list)
-    }),
+    Route::new(
+        Method::GET,
+        "/users",
+        Access::Requires(User::VIEW_USER),
+        "Users, filtered, sorted, searched and paged",
+        |m| on(m, user_list::list),
+    ),
     Route::new(
         Method::GET,
         "/users/rows",
         Access::Requires(User::VIEW_USER),
         "The rows of the user list, for search as you type",
         |m| on(m, user_list::rows),
+    ),
+    Route::new(
+        Method::POST,
+        "/users/bulk",
+        Access::Requires(User::CHANGE_USER),
+        "A bulk action on the selected users: what it would do to each (nothing written)",
+        |m| on(m, bulk::preview),
+    ),
+    Route::new(
+        Method::POST,
+        "/users/bulk/apply",
+        Access::Requires(User::CHANGE_USER),
+        "Apply a bulk action to the selected users the rules allow, in one transaction",
+        |m| on(m, bulk::apply),
     ),
     Route::new(
         Method::GET,

@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::flash::Flash;
-use crate::store::UserRecord;
 
 /// What every page shows around its content: links start with `base` (where the admin is
 /// mounted); `me` and the logout form's `csrf` for a logged-in caller, the staff pages' links
@@ -57,22 +56,6 @@ pub(super) struct LoginPage {
     pub(super) frame: Frame,
     pub(super) error: Option<String>,
     pub(super) next: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin/users.html")]
-pub(super) struct UsersPage {
-    pub(super) frame: Frame,
-    pub(super) query: String,
-    pub(super) rows: String,
-    pub(super) next: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "admin/user_rows.html")]
-pub(super) struct UserRows {
-    pub(super) base: String,
-    pub(super) users: Vec<UserRecord>,
 }
 
 /// One row of a user's effective permissions.
