@@ -48,6 +48,13 @@ echo "== $label: substring search q=0012345 (1 client)"
 wrk -t1 -c1 -d8s --latency -H "Cookie: permfw_session=$key" "$B/admin/users?q=0012345" | grep -E 'Requests/sec|50%|99%'
 echo "== $label: a user's page with effective permissions (1 client)"
 wrk -t1 -c1 -d8s --latency -H "Cookie: permfw_session=$key" "$B/admin/users/user0012345" | grep -E 'Requests/sec|50%|99%'
+page "the user list: inactive users" "/admin/users?active=no"
+page "the user list: staff" "/admin/users?staff=yes"
+page "the user list: members of a group of about 75,000" "/admin/users?group=group3"
+page "the user list: members of a group, newest first" "/admin/users?group=group3&sort=-joined"
+page "the user list: who has a permission (users_with_perm)" "/admin/users?perm=blog.publish_post"
+page "the user list: who has a permission, newest first" "/admin/users?perm=blog.publish_post&sort=-joined"
+page "the user list: a search within a group" "/admin/users?q=0012&group=group3"
 page "a user's page, explained: where each permission comes from, who granted it, when" /admin/users/user0012345
 page "the why-not box on a user's page" "/admin/users/user0012345?why=blog.publish_post"
 page "groups with member counts" /admin/groups
@@ -69,6 +76,15 @@ timed 300 "the account form: change the email" \
     "/admin/users/user0012347/account email=a%40example.com&active=on" "/admin/users/user0012347/account email=b%40example.com&active=on"
 timed 300 "grant a permission to a group of 75,000, then revoke it" \
     "/admin/groups/group7/grant permission=auth.view_group" "/admin/groups/group7/revoke permission=auth.view_group"
+
+# A bulk action over 1,000 users selected on the list: each run grants another permission, so that
+# every one of them changes 1,000 rows.
+selected=$(seq 200001 201000 | awk '{ printf "&users=user%07d", $1 }')
+for perm in auth.view_group auth.add_group auth.change_group auth.delete_group auth.view_permission; do
+    curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: permfw_session=$key" \
+        --data "csrf=$csrf_admin&action=grant&argument=$perm&back=/admin/users$selected" "$B/admin/users/bulk/apply"
+done | sort -n | awk -v label="$label" '{ t[NR] = $1 } END {
+    printf "== %s: a bulk grant to 1,000 selected users, applied, %d runs: median %.0f ms, worst %.0f ms\n", label, NR, t[int(NR / 2 + 1)] * 1000, t[NR] * 1000 }'
 
 echo "== $label: guarded API GET /api/v1/users/user0012345, 16 clients"
 wrk -t2 -c16 -d10s --latency -H "Authorization: Bearer $token" "$B/api/v1/users/user0012345" | grep -E 'Requests/sec|50%|99%|Non-2xx'

@@ -223,7 +223,8 @@ async fn the_migration_backfills_the_count(store: TestStore) {
         store.add_to_group(SYSTEM, &format!("u{n}"), "A").await.unwrap();
     }
     store.add_to_group(SYSTEM, "u0", "B").await.unwrap();
-    // Back to schema 7 (the count and its triggers gone), with memberships made meanwhile.
+    // Without migration 8 (the count and its triggers gone; the later ones stay), with memberships
+    // made meanwhile: `migrate` applies the one migration the database lacks.
     let undo = match &store.db {
         Db::Sqlite(_) => {
             "DROP TRIGGER auth_user_groups_count_insert; DROP TRIGGER auth_user_groups_count_delete; \

@@ -26,6 +26,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     schema_version: "SELECT MAX(version) FROM permfw_migrations",
+    applied_migrations: "SELECT version FROM permfw_migrations",
     record_migration: "INSERT INTO permfw_migrations (version, applied_at) VALUES ($1, $2)",
 
     snapshot_by_name: "\

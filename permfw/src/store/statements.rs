@@ -13,6 +13,8 @@ pub(crate) struct Statements {
     pub(crate) create_ledger: &'static str,
     /// -> the newest applied version, or NULL.
     pub(crate) schema_version: &'static str,
+    /// -> (version) of every migration applied.
+    pub(crate) applied_migrations: &'static str,
     /// `$1` version, `$2` applied at.
     pub(crate) record_migration: &'static str,
 

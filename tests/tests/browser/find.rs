@@ -51,6 +51,7 @@ fn filter_by_permission_select_users_bulk_grant_confirm_and_see_the_result() {
     }
     browser.select("#bulk-action", "grant");
     browser.type_into("#bulk-argument", "blog.publish_post");
+    browser.screenshot("admin-users");
     browser.click("#bulk-preview");
     browser.wait_for_text("#summary", "3 will change");
     let lines = browser.text("#bulk-lines");

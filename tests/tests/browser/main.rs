@@ -59,7 +59,6 @@ fn log_in_find_a_user_grant_and_revoke_with_the_picker_revoke_a_token_and_see_th
     browser.click("#grant");
     browser.wait_for_text("#flash", "Granted auth.view_user");
     assert!(browser.text("#permissions").contains("auth.view_user"));
-    browser.screenshot("admin-user");
     browser.assert_accessible("a user's page");
     assert!(runtime.block_on(store.get_user("bob")).unwrap().has_perm("auth.view_user"));
 

@@ -30,7 +30,6 @@ fn add_a_user_put_them_in_a_group_and_see_it_in_the_audit_log() {
     browser.log_in("root");
     browser.click("#add-user");
     browser.find("#new-user");
-    browser.screenshot("admin-add-user");
     browser.assert_accessible("the Add user page");
     browser.type_into("#username", "dave");
     browser.type_into("#email", "dave@example.com");
@@ -47,7 +46,6 @@ fn add_a_user_put_them_in_a_group_and_see_it_in_the_audit_log() {
     browser.click("#add-group");
     browser.wait_for_text("#flash", "Added dave to Writers");
     assert!(browser.text("#user-groups").contains("Writers"));
-    browser.screenshot("admin-user-account");
     assert!(runtime.block_on(store.get_user("dave")).unwrap().has_perm(Post::CHANGE_POST));
 
     browser.visit(&format!("{base}/admin/audit"));
