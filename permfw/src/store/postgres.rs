@@ -29,12 +29,11 @@ pub(crate) static STATEMENTS: Statements = Statements {
     snapshot_by_name: "\
         SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
         (SELECT revision FROM permfw_revision WHERE id = 1), \
-        (SELECT string_agg(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up \
-         JOIN auth_permission p ON p.id = up.permission_id \
+        (SELECT string_agg(up.permission_id::text, ' ') FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND (up.expires_at IS NULL OR up.expires_at > $2)), \
-        (SELECT string_agg(g.name || chr(31) || COALESCE((SELECT string_agg(p.app_label || '.' || p.codename, ' ') \
-         FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), \
-         chr(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
+        (SELECT string_agg(g.name || chr(31) || COALESCE((SELECT string_agg(gp.permission_id::text, ' ') \
+         FROM auth_group_permissions gp WHERE gp.group_id = g.id), ''), chr(30)) \
+         FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
          WHERE ug.user_id = u.id AND (ug.expires_at IS NULL OR ug.expires_at > $2)), \
         (SELECT MIN(e.expires_at) FROM (SELECT up.expires_at FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND up.expires_at > $2 UNION ALL SELECT ug.expires_at FROM auth_user_groups ug \
@@ -43,12 +42,11 @@ pub(crate) static STATEMENTS: Statements = Statements {
     snapshot_by_id: "\
         SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
         (SELECT revision FROM permfw_revision WHERE id = 1), \
-        (SELECT string_agg(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up \
-         JOIN auth_permission p ON p.id = up.permission_id \
+        (SELECT string_agg(up.permission_id::text, ' ') FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND (up.expires_at IS NULL OR up.expires_at > $2)), \
-        (SELECT string_agg(g.name || chr(31) || COALESCE((SELECT string_agg(p.app_label || '.' || p.codename, ' ') \
-         FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), \
-         chr(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
+        (SELECT string_agg(g.name || chr(31) || COALESCE((SELECT string_agg(gp.permission_id::text, ' ') \
+         FROM auth_group_permissions gp WHERE gp.group_id = g.id), ''), chr(30)) \
+         FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
          WHERE ug.user_id = u.id AND (ug.expires_at IS NULL OR ug.expires_at > $2)), \
         (SELECT MIN(e.expires_at) FROM (SELECT up.expires_at FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND up.expires_at > $2 UNION ALL SELECT ug.expires_at FROM auth_user_groups ug \
@@ -75,6 +73,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
 
     any_superuser: "SELECT username FROM auth_user WHERE is_superuser LIMIT 1",
     user_id: "SELECT id FROM auth_user WHERE username = $1",
+    user_target: "SELECT id, is_superuser FROM auth_user WHERE username = $1",
     insert_user: "INSERT INTO auth_user (username, email, password, is_active, is_staff, is_superuser, date_joined) \
         VALUES ($1, $2, $3, TRUE, $4, $4, $5)",
     user_password: "SELECT password, is_active FROM auth_user WHERE username = $1",
@@ -90,13 +89,20 @@ pub(crate) static STATEMENTS: Statements = Statements {
     grant_user: &["WITH changed AS (INSERT INTO auth_user_user_permissions AS t (user_id, permission_id, expires_at) \
         VALUES ($1, $2, $3) ON CONFLICT (user_id, permission_id) DO UPDATE SET expires_at = \
         CASE WHEN excluded.expires_at IS NULL THEN NULL ELSE GREATEST(t.expires_at, excluded.expires_at) END \
-        WHERE t.expires_at IS NOT NULL RETURNING 1) \
-        INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
-        SELECT $4, $5, 'grant_user', $6, $7, $8 FROM changed"],
+        WHERE t.expires_at IS NOT NULL RETURNING 1), \
+        audited AS (INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
+        SELECT $4, $5, 'grant_user', $6, $7, $8 FROM changed), \
+        bumped AS (UPDATE permfw_revision SET revision = revision + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM changed) \
+        RETURNING revision) \
+        SELECT revision, pg_notify('permfw_changes', revision::text) FROM bumped"],
     revoke_user: &[
         "WITH changed AS (DELETE FROM auth_user_user_permissions WHERE user_id = $1 AND permission_id = $2 \
-        RETURNING 1) INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
-        SELECT $3, $4, 'revoke_user', $5, $6, $7 FROM changed",
+        RETURNING 1), \
+        audited AS (INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
+        SELECT $3, $4, 'revoke_user', $5, $6, $7 FROM changed), \
+        bumped AS (UPDATE permfw_revision SET revision = revision + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM changed) \
+        RETURNING revision) \
+        SELECT revision, pg_notify('permfw_changes', revision::text) FROM bumped",
     ],
     count_named_users: "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
     named_users: "SELECT username FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
