@@ -104,16 +104,25 @@ pub(crate) static STATEMENTS: Statements = Statements {
         RETURNING revision) \
         SELECT revision, pg_notify('permfw_changes', revision::text) FROM bumped",
     ],
-    count_named_users: "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
-    named_users: "SELECT username FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
-    named_off_limits: "SELECT id, is_superuser FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json)) \
-        AND (is_superuser OR id = $2) LIMIT 1",
+    // `username = ANY(ARRAY(...))` walks the username index in the names' sorted order (a few
+    // times faster at 100,000 names than `IN (SELECT ...)`, which probes it in a hash's order).
+    count_named_users: "SELECT COUNT(*) FROM auth_user \
+        WHERE username = ANY(ARRAY(SELECT json_array_elements_text($1::json)))",
+    named_users: "SELECT username FROM auth_user WHERE username = ANY(ARRAY(SELECT json_array_elements_text($1::json)))",
+    named_off_limits: "SELECT id, is_superuser FROM auth_user \
+        WHERE username = ANY(ARRAY(SELECT json_array_elements_text($1::json))) AND (is_superuser OR id = $2) LIMIT 1",
+    // The grants are inserted in user id order and the audit rows in username order, each index
+    // walked once from one end to the other (at 100,000 grants, a third of the time and half the
+    // WAL of inserting them in a hash's order), and each audit row takes its username from the
+    // same read of `auth_user`.
     bulk_grant: &["\
-        WITH granted AS (INSERT INTO auth_user_user_permissions (user_id, permission_id) \
-        SELECT id, $5 FROM auth_user WHERE username IN (SELECT json_array_elements_text($4::json)) \
-        ON CONFLICT DO NOTHING RETURNING user_id) \
+        WITH named AS (SELECT id, username FROM auth_user \
+        WHERE username = ANY(ARRAY(SELECT json_array_elements_text($4::json)))), \
+        granted AS (INSERT INTO auth_user_user_permissions (user_id, permission_id) \
+        SELECT id, $5 FROM named ORDER BY id ON CONFLICT DO NOTHING RETURNING user_id) \
         INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
-        SELECT $1, $2, 'grant_user', u.username, $3 FROM granted g JOIN auth_user u ON u.id = g.user_id"],
+        SELECT $1, $2, 'grant_user', n.username, $3 FROM granted g JOIN named n ON n.id = g.user_id \
+        ORDER BY n.username"],
     select_superusers: "SELECT id, username FROM auth_user u WHERE is_superuser",
     select_direct_holders: "SELECT u.id, u.username FROM auth_user_user_permissions up \
         JOIN auth_user u ON u.id = up.user_id WHERE up.permission_id = ",
