@@ -169,7 +169,7 @@ fn pg_driver(c: &mut Criterion) {
                 async move {
                     let mut tx = pool.begin_with(sqlx::AssertSqlSafe(begin.to_owned())).await.unwrap();
                     let (id, _): (i64, bool) = sqlx::query_as(TARGET).bind(&name).fetch_one(&mut *tx).await.unwrap();
-                    let _: Option<(i64, String)> = sqlx::query_as(GRANT_BUMP)
+                    let _: Option<(i64,)> = sqlx::query_as(GRANT_BUMP)
                         .bind(id)
                         .bind(permission)
                         .bind(now())
