@@ -8,8 +8,10 @@ use super::error::{Result, StoreError};
 use super::exec::Conn;
 #[cfg(feature = "sqlite")]
 use super::inline::{Inline, Reader};
+#[cfg(feature = "postgres")]
+use super::snapshot::PermissionIds;
 use super::statements::Statements;
-use super::tx::Tx;
+use super::tx::{Open, Tx};
 
 /// A connection pool to one of the supported databases; on a SQLite file in WAL mode, with the
 /// synchronous connections of the hot paths beside it (see [`Inline`]).
@@ -17,8 +19,9 @@ use super::tx::Tx;
 pub(crate) enum Backend {
     #[cfg(feature = "sqlite")]
     Sqlite(sqlx::SqlitePool, Option<Arc<Inline>>),
+    /// With the map that names the permission ids of its snapshots (see [`PermissionIds`]).
     #[cfg(feature = "postgres")]
-    Postgres(sqlx::PgPool),
+    Postgres(sqlx::PgPool, Arc<PermissionIds>),
 }
 
 /// A connection for the reads of the hot paths (a user's snapshot, the revision): on SQLite, an
@@ -46,7 +49,7 @@ pub(crate) enum PoolConn {
     #[cfg(feature = "sqlite")]
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
     #[cfg(feature = "postgres")]
-    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>, Arc<PermissionIds>),
 }
 
 impl PoolConn {
@@ -55,7 +58,7 @@ impl PoolConn {
             #[cfg(feature = "sqlite")]
             PoolConn::Sqlite(conn) => Conn::Sqlite(conn),
             #[cfg(feature = "postgres")]
-            PoolConn::Postgres(conn) => Conn::Postgres(conn),
+            PoolConn::Postgres(conn, ids) => Conn::Postgres(conn, ids),
         }
     }
 }
@@ -188,7 +191,7 @@ impl Backend {
             .connect(url)
             .await
             .map_err(|err| StoreError::Open { url: masked.to_owned(), why: err.to_string() })?;
-        Ok(Backend::Postgres(pool))
+        Ok(Backend::from(pool))
     }
 
     pub(crate) fn is_postgres(&self) -> bool {
@@ -196,7 +199,7 @@ impl Backend {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite(..) => false,
             #[cfg(feature = "postgres")]
-            Backend::Postgres(_) => true,
+            Backend::Postgres(..) => true,
         }
     }
 
@@ -206,7 +209,7 @@ impl Backend {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite(..) => &super::sqlite::STATEMENTS,
             #[cfg(feature = "postgres")]
-            Backend::Postgres(_) => &super::postgres::STATEMENTS,
+            Backend::Postgres(..) => &super::postgres::STATEMENTS,
         }
     }
 
@@ -216,7 +219,7 @@ impl Backend {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite(pool, _) => PoolConn::Sqlite(pool.acquire().await?),
             #[cfg(feature = "postgres")]
-            Backend::Postgres(pool) => PoolConn::Postgres(pool.acquire().await?),
+            Backend::Postgres(pool, ids) => PoolConn::Postgres(pool.acquire().await?, Arc::clone(ids)),
         })
     }
 
@@ -238,11 +241,13 @@ impl Backend {
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(_, Some(inline)) => Tx::Inline(inline.begin().await?),
+            Backend::Sqlite(_, Some(inline)) => Tx::from(Open::Inline(inline.begin().await?)),
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(pool, None) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Sqlite(pool, None) => Tx::from(Open::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
             #[cfg(feature = "postgres")]
-            Backend::Postgres(pool) => Tx::Postgres(pool.begin_with(super::postgres::BEGIN_WRITE).await?),
+            Backend::Postgres(pool, ids) => {
+                Tx::from(Open::Postgres(pool.begin_with(super::postgres::BEGIN_WRITE).await?, Arc::clone(ids)))
+            }
         })
     }
 
@@ -250,9 +255,9 @@ impl Backend {
     pub(crate) async fn begin_plain(&self) -> Result<Tx> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(pool, _) => Tx::Sqlite(pool.begin().await?),
+            Backend::Sqlite(pool, _) => Tx::from(Open::Sqlite(pool.begin().await?)),
             #[cfg(feature = "postgres")]
-            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Backend::Postgres(pool, ids) => Tx::from(Open::Postgres(pool.begin().await?, Arc::clone(ids))),
         })
     }
 
@@ -267,7 +272,7 @@ impl Backend {
                 Ok(())
             }
             #[cfg(feature = "postgres")]
-            Backend::Postgres(pool) => {
+            Backend::Postgres(pool, _) => {
                 let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
                 listener.listen(super::postgres::CHANNEL).await?;
                 let weak = Arc::downgrade(&cache);
@@ -306,7 +311,7 @@ impl From<sqlx::SqlitePool> for Backend {
 #[cfg(feature = "postgres")]
 impl From<sqlx::PgPool> for Backend {
     fn from(pool: sqlx::PgPool) -> Self {
-        Backend::Postgres(pool)
+        Backend::Postgres(pool, Arc::default())
     }
 }
 

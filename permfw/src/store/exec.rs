@@ -11,6 +11,8 @@ use super::built::Built;
 use super::error::Result;
 #[cfg(feature = "sqlite")]
 use super::inline;
+#[cfg(feature = "postgres")]
+use super::snapshot::PermissionIds;
 use super::statements::Statements;
 
 /// A row type that either backend decodes (tuples of `i64`, `String`, `bool` and their
@@ -51,18 +53,29 @@ pub(crate) enum Conn<'c> {
     Sqlite(&'c mut sqlx::SqliteConnection),
     #[cfg(feature = "sqlite")]
     Inline(&'c mut rusqlite::Connection),
+    /// With the store's map of permission row ids, which decodes snapshots.
     #[cfg(feature = "postgres")]
-    Postgres(&'c mut sqlx::PgConnection),
+    Postgres(&'c mut sqlx::PgConnection, &'c PermissionIds),
 }
 
-impl Conn<'_> {
+impl<'c> Conn<'c> {
     /// The statements of this connection's dialect.
     pub(crate) fn sql(&self) -> &'static Statements {
         match self {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(_) | Conn::Inline(_) => &super::sqlite::STATEMENTS,
             #[cfg(feature = "postgres")]
-            Conn::Postgres(_) => &super::postgres::STATEMENTS,
+            Conn::Postgres(..) => &super::postgres::STATEMENTS,
+        }
+    }
+
+    /// On PostgreSQL, the map that names the permission ids of its snapshots.
+    pub(crate) fn permission_ids(&self) -> Option<&'c PermissionIds> {
+        match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(_, ids) => Some(ids),
+            #[allow(unreachable_patterns)]
+            _ => None,
         }
     }
 
@@ -74,7 +87,7 @@ impl Conn<'_> {
             #[cfg(feature = "sqlite")]
             Conn::Inline(conn) => inline::execute(conn, sql, args)?,
             #[cfg(feature = "postgres")]
-            Conn::Postgres(conn) => bind(sqlx::query(sql), args).execute(&mut **conn).await?.rows_affected(),
+            Conn::Postgres(conn, _) => bind(sqlx::query(sql), args).execute(&mut **conn).await?.rows_affected(),
         })
     }
 
@@ -86,7 +99,7 @@ impl Conn<'_> {
             #[cfg(feature = "sqlite")]
             Conn::Inline(conn) => inline::fetch_all(conn, sql, args)?,
             #[cfg(feature = "postgres")]
-            Conn::Postgres(conn) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **conn).await?,
+            Conn::Postgres(conn, _) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **conn).await?,
         })
     }
 
@@ -102,7 +115,7 @@ impl Conn<'_> {
             #[cfg(feature = "sqlite")]
             Conn::Inline(conn) => inline::fetch_optional(conn, sql, args)?,
             #[cfg(feature = "postgres")]
-            Conn::Postgres(conn) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **conn).await?,
+            Conn::Postgres(conn, _) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **conn).await?,
         })
     }
 
@@ -114,7 +127,7 @@ impl Conn<'_> {
             #[cfg(feature = "sqlite")]
             Conn::Inline(conn) => inline::fetch_optional(conn, sql, args)?.ok_or(sqlx::Error::RowNotFound)?,
             #[cfg(feature = "postgres")]
-            Conn::Postgres(conn) => bind_as(sqlx::query_as(sql), args).fetch_one(&mut **conn).await?,
+            Conn::Postgres(conn, _) => bind_as(sqlx::query_as(sql), args).fetch_one(&mut **conn).await?,
         })
     }
 
@@ -129,7 +142,9 @@ impl Conn<'_> {
                 inline::fetch_all(conn, &sql, &args)?
             }
             #[cfg(feature = "postgres")]
-            Conn::Postgres(conn) => built.builder::<sqlx::Postgres>().build_query_as().fetch_all(&mut **conn).await?,
+            Conn::Postgres(conn, _) => {
+                built.builder::<sqlx::Postgres>().build_query_as().fetch_all(&mut **conn).await?
+            }
         })
     }
 
@@ -143,7 +158,7 @@ impl Conn<'_> {
             #[cfg(feature = "sqlite")]
             Conn::Inline(conn) => conn.execute_batch(sql)?,
             #[cfg(feature = "postgres")]
-            Conn::Postgres(conn) => {
+            Conn::Postgres(conn, _) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **conn).await?;
             }
         }

@@ -93,8 +93,8 @@ pub(crate) struct UserGrant<'a> {
 }
 
 impl UserGrant<'_> {
-    /// Writes it and, when a row changed, its audit row, in one round trip on PostgreSQL;
-    /// whether a row changed.
+    /// Writes it and, when a row changed, its audit row and the revision's bump, in one round
+    /// trip on PostgreSQL; whether a row changed.
     pub(crate) async fn write(&self, tx: &mut Tx, actor: &Actor, change: Change) -> Result<bool> {
         let sql = tx.sql();
         let until = match change {
@@ -117,11 +117,15 @@ impl UserGrant<'_> {
             Change::Revoke => (sql.revoke_user, vec![self.user_id.into(), self.permission_id.into()]),
         };
         args.extend(audit);
-        let mut changed = 0;
-        for statement in statements {
-            changed = tx.execute(statement, &args).await?;
+        let (last, first) = statements.split_last().ok_or(sqlx::Error::RowNotFound)?;
+        for statement in first {
+            tx.execute(statement, &args).await?;
         }
-        Ok(changed > 0)
+        let bumped: Option<(i64,)> = tx.conn().fetch_optional(last, &args).await?;
+        if let Some((revision,)) = bumped {
+            tx.bumped(revision);
+        }
+        Ok(bumped.is_some())
     }
 }
 
@@ -264,8 +268,8 @@ impl Store {
     ) -> Result<usize> {
         let mut tx = self.inner.backend.begin().await?;
         let acting = tx.acting(actor).await?;
-        let target = tx.target(username).await?;
-        acting.may_change_user(target.target()).map_err(StoreError::Refused)?;
+        let target = tx.target_ref(username).await?;
+        acting.may_change_user(target).map_err(StoreError::Refused)?;
         let mut changed = 0;
         for perm in perms {
             acting.may_hand_over(perm).map_err(StoreError::Refused)?;

@@ -121,7 +121,7 @@ impl From<sqlx::SqlitePool> for Pool {
 #[cfg(feature = "postgres")]
 impl From<sqlx::PgPool> for Pool {
     fn from(pool: sqlx::PgPool) -> Self {
-        Pool(Backend::Postgres(pool))
+        Pool(Backend::from(pool))
     }
 }
 

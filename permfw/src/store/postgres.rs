@@ -32,12 +32,11 @@ pub(crate) static STATEMENTS: Statements = Statements {
     snapshot_by_name: "\
         SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
         (SELECT revision FROM permfw_revision WHERE id = 1), \
-        (SELECT string_agg(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up \
-         JOIN auth_permission p ON p.id = up.permission_id \
+        (SELECT string_agg(up.permission_id::text, ' ') FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND (up.expires_at IS NULL OR up.expires_at > $2)), \
-        (SELECT string_agg(g.name || chr(31) || COALESCE((SELECT string_agg(p.app_label || '.' || p.codename, ' ') \
-         FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), \
-         chr(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
+        (SELECT string_agg(g.name || chr(31) || COALESCE((SELECT string_agg(gp.permission_id::text, ' ') \
+         FROM auth_group_permissions gp WHERE gp.group_id = g.id), ''), chr(30)) \
+         FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
          WHERE ug.user_id = u.id AND (ug.expires_at IS NULL OR ug.expires_at > $2)), \
         (SELECT MIN(e.expires_at) FROM (SELECT up.expires_at FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND up.expires_at > $2 UNION ALL SELECT ug.expires_at FROM auth_user_groups ug \
@@ -46,12 +45,11 @@ pub(crate) static STATEMENTS: Statements = Statements {
     snapshot_by_id: "\
         SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
         (SELECT revision FROM permfw_revision WHERE id = 1), \
-        (SELECT string_agg(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up \
-         JOIN auth_permission p ON p.id = up.permission_id \
+        (SELECT string_agg(up.permission_id::text, ' ') FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND (up.expires_at IS NULL OR up.expires_at > $2)), \
-        (SELECT string_agg(g.name || chr(31) || COALESCE((SELECT string_agg(p.app_label || '.' || p.codename, ' ') \
-         FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), \
-         chr(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
+        (SELECT string_agg(g.name || chr(31) || COALESCE((SELECT string_agg(gp.permission_id::text, ' ') \
+         FROM auth_group_permissions gp WHERE gp.group_id = g.id), ''), chr(30)) \
+         FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
          WHERE ug.user_id = u.id AND (ug.expires_at IS NULL OR ug.expires_at > $2)), \
         (SELECT MIN(e.expires_at) FROM (SELECT up.expires_at FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND up.expires_at > $2 UNION ALL SELECT ug.expires_at FROM auth_user_groups ug \
@@ -110,6 +108,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
 
     any_superuser: "SELECT username FROM auth_user WHERE is_superuser LIMIT 1",
     user_id: "SELECT id FROM auth_user WHERE username = $1",
+    user_target: "SELECT id, is_superuser FROM auth_user WHERE username = $1",
     insert_user: "INSERT INTO auth_user (username, email, password, is_active, is_staff, is_superuser, date_joined) \
         VALUES ($1, $2, $3, TRUE, $4, $4, $5)",
     user_password: "SELECT password, is_active FROM auth_user WHERE username = $1",
@@ -127,39 +126,56 @@ pub(crate) static STATEMENTS: Statements = Statements {
     grant_user: &["WITH changed AS (INSERT INTO auth_user_user_permissions AS t (user_id, permission_id, expires_at) \
         VALUES ($1, $2, $3) ON CONFLICT (user_id, permission_id) DO UPDATE SET expires_at = \
         CASE WHEN excluded.expires_at IS NULL THEN NULL ELSE GREATEST(t.expires_at, excluded.expires_at) END \
-        WHERE t.expires_at IS NOT NULL RETURNING 1) \
-        INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
-        SELECT $4, $5, 'grant_user', $6, $7, $8 FROM changed"],
+        WHERE t.expires_at IS NOT NULL RETURNING 1), \
+        audited AS (INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
+        SELECT $4, $5, 'grant_user', $6, $7, $8 FROM changed), \
+        bumped AS (UPDATE permfw_revision SET revision = revision + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM changed) \
+        RETURNING revision) \
+        SELECT revision, pg_notify('permfw_changes', revision::text) FROM bumped"],
     revoke_user: &[
         "WITH changed AS (DELETE FROM auth_user_user_permissions WHERE user_id = $1 AND permission_id = $2 \
-        RETURNING 1) INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
-        SELECT $3, $4, 'revoke_user', $5, $6, $7 FROM changed",
+        RETURNING 1), \
+        audited AS (INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
+        SELECT $3, $4, 'revoke_user', $5, $6, $7 FROM changed), \
+        bumped AS (UPDATE permfw_revision SET revision = revision + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM changed) \
+        RETURNING revision) \
+        SELECT revision, pg_notify('permfw_changes', revision::text) FROM bumped",
     ],
-    count_named_users: "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
-    named_users: "SELECT username FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json))",
-    named_off_limits: "SELECT id, is_superuser FROM auth_user WHERE username IN (SELECT json_array_elements_text($1::json)) \
-        AND (is_superuser OR id = $2) LIMIT 1",
+    // `username = ANY(ARRAY(...))` walks the username index in the names' sorted order (a few
+    // times faster at 100,000 names than `IN (SELECT ...)`, which probes it in a hash's order).
+    count_named_users: "SELECT COUNT(*) FROM auth_user \
+        WHERE username = ANY(ARRAY(SELECT json_array_elements_text($1::json)))",
+    named_users: "SELECT username FROM auth_user WHERE username = ANY(ARRAY(SELECT json_array_elements_text($1::json)))",
+    named_off_limits: "SELECT id, is_superuser FROM auth_user \
+        WHERE username = ANY(ARRAY(SELECT json_array_elements_text($1::json))) AND (is_superuser OR id = $2) LIMIT 1",
+    // The grants are inserted in user id order and the audit rows in username order, each index
+    // walked once from one end to the other (at 100,000 grants, a third of the time and half the
+    // WAL of inserting them in a hash's order), and each audit row takes its username from the
+    // same read of `auth_user`.
     bulk_grant: &["\
-        WITH granted AS (INSERT INTO auth_user_user_permissions AS t (user_id, permission_id) \
-        SELECT id, $5 FROM auth_user WHERE username IN (SELECT json_array_elements_text($4::json)) \
+        WITH named AS (SELECT id, username FROM auth_user \
+        WHERE username = ANY(ARRAY(SELECT json_array_elements_text($4::json)))), \
+        granted AS (INSERT INTO auth_user_user_permissions AS t (user_id, permission_id) \
+        SELECT id, $5 FROM named ORDER BY id \
         ON CONFLICT (user_id, permission_id) DO UPDATE SET expires_at = NULL WHERE t.expires_at IS NOT NULL \
         RETURNING user_id) \
         INSERT INTO permfw_audit (at, actor, action, target_user, permission) \
-        SELECT $1, $2, 'grant_user', u.username, $3 FROM granted g JOIN auth_user u ON u.id = g.user_id"],
+        SELECT $1, $2, 'grant_user', n.username, $3 FROM granted g JOIN named n ON n.id = g.user_id \
+        ORDER BY n.username"],
     bulk_targets: "SELECT u.id, u.username, u.is_superuser, u.is_active, \
         EXISTS (SELECT 1 FROM auth_user_groups ug WHERE ug.user_id = u.id AND ug.group_id = $2 AND ug.expires_at IS NULL), \
         EXISTS (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id AND up.permission_id = $3 \
         AND up.expires_at IS NULL) \
-        FROM auth_user u WHERE u.username IN (SELECT json_array_elements_text($1::json))",
+        FROM auth_user u WHERE u.username = ANY(ARRAY(SELECT json_array_elements_text($1::json)))",
     bulk_add_member: &["\
         WITH added AS (INSERT INTO auth_user_groups AS t (user_id, group_id) \
-        SELECT id, $5 FROM auth_user WHERE username IN (SELECT json_array_elements_text($4::json)) \
+        SELECT id, $5 FROM auth_user WHERE username = ANY(ARRAY(SELECT json_array_elements_text($4::json))) \
         ON CONFLICT (user_id, group_id) DO UPDATE SET expires_at = NULL WHERE t.expires_at IS NOT NULL \
         RETURNING user_id) \
         INSERT INTO permfw_audit (at, actor, action, target_user, target_group) \
         SELECT $1, $2, 'add_member', u.username, $3 FROM added a JOIN auth_user u ON u.id = a.user_id"],
     bulk_deactivate: &["\
-        WITH targets AS (SELECT id FROM auth_user WHERE username IN (SELECT json_array_elements_text($3::json))), \
+        WITH targets AS (SELECT id FROM auth_user WHERE username = ANY(ARRAY(SELECT json_array_elements_text($3::json)))), \
         sessions AS (DELETE FROM permfw_session WHERE user_id IN (SELECT id FROM targets)), \
         tokens AS (UPDATE permfw_token SET revoked_at = $1 WHERE revoked_at IS NULL \
         AND user_id IN (SELECT id FROM targets)), \

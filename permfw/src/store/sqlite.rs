@@ -103,6 +103,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
 
     any_superuser: "SELECT username FROM auth_user WHERE is_superuser LIMIT 1",
     user_id: "SELECT id FROM auth_user WHERE username = $1",
+    user_target: "SELECT id, is_superuser FROM auth_user WHERE username = $1",
     insert_user: "INSERT INTO auth_user (username, email, password, is_active, is_staff, is_superuser, date_joined) \
         VALUES ($1, $2, $3, TRUE, $4, $4, $5)",
     user_password: "SELECT password, is_active FROM auth_user WHERE username = $1",
@@ -124,11 +125,13 @@ pub(crate) static STATEMENTS: Statements = Statements {
          WHERE t.expires_at IS NOT NULL",
         "INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
          SELECT $4, $5, 'grant_user', $6, $7, $8 WHERE changes() > 0",
+        "UPDATE permfw_revision SET revision = revision + 1 WHERE id = 1 AND changes() > 0 RETURNING revision",
     ],
     revoke_user: &[
         "DELETE FROM auth_user_user_permissions WHERE user_id = $1 AND permission_id = $2",
         "INSERT INTO permfw_audit (at, actor, action, target_user, permission, detail) \
          SELECT $3, $4, 'revoke_user', $5, $6, $7 WHERE changes() > 0",
+        "UPDATE permfw_revision SET revision = revision + 1 WHERE id = 1 AND changes() > 0 RETURNING revision",
     ],
     count_named_users: "SELECT COUNT(*) FROM auth_user WHERE username IN (SELECT value FROM json_each($1))",
     named_users: "SELECT username FROM auth_user WHERE username IN (SELECT value FROM json_each($1))",

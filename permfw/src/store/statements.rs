@@ -22,7 +22,8 @@ pub(crate) struct Statements {
     /// database's revision, its direct permissions (space-separated), its groups (name, unit
     /// separator, permissions; record separator between groups), and the earliest expiry of a
     /// grant or membership it holds (or NULL). Expired grants are left out. One row, because each
-    /// row costs a round trip to the driver.
+    /// row costs a round trip to the driver. A permission is `app_label.codename` on SQLite and
+    /// its row id on PostgreSQL (see [`snapshot`](super::snapshot)).
     pub(crate) snapshot_by_name: &'static str,
     /// `$1` user id, `$2` now -> as `snapshot_by_name`.
     pub(crate) snapshot_by_id: &'static str,
@@ -69,6 +70,8 @@ pub(crate) struct Statements {
     pub(crate) any_superuser: &'static str,
     /// `$1` username -> id.
     pub(crate) user_id: &'static str,
+    /// `$1` username -> (id, is_superuser).
+    pub(crate) user_target: &'static str,
     /// `$1` username, `$2` email, `$3` password hash, `$4` superuser (and staff), `$5` joined.
     pub(crate) insert_user: &'static str,
     /// `$1` username -> (password hash, is_active).
@@ -96,8 +99,9 @@ pub(crate) struct Statements {
     /// `$1` user id, `$2` permission id, `$3` expiry or NULL (permanent), and the audit row's
     /// `$4` at, `$5` actor, `$6` username, `$7` permission, `$8` detail: a permanent grant stays
     /// permanent, a temporary one is extended, no row changes for a grant already permanent; the
-    /// audit row is written when a row changed. Run in order (one statement on PostgreSQL, one
-    /// round trip); the last one's count says whether it changed.
+    /// audit row is written and the revision bumped (as `bump_revision`) when a row changed. Run
+    /// in order (one statement on PostgreSQL, one round trip); the last one returns the new
+    /// revision when a row changed, and no row otherwise.
     pub(crate) grant_user: &'static [&'static str],
     /// `$1` user id, `$2` permission id, and the audit row's `$3` at, `$4` actor, `$5` username,
     /// `$6` permission, `$7` detail: as `grant_user`.

@@ -7,7 +7,7 @@ use super::audit::AuditRecord;
 use super::cache::Cache;
 use super::error::{Result, StoreError};
 use super::exec::Conn;
-use super::rules::Acting;
+use super::rules::{Acting, Target};
 use super::snapshot::Snapshot;
 use super::statements::Statements;
 use super::{Actor, Rule, now_micros};
@@ -15,26 +15,42 @@ use crate::Permission;
 
 /// A transaction of either backend; see [`Backend::begin`](super::backend::Backend::begin).
 #[derive(Debug)]
-pub(crate) enum Tx {
+pub(crate) struct Tx {
+    open: Open,
+    /// The revision a statement of this transaction bumped to already (a grant's, on PostgreSQL,
+    /// which bumps in the statement that writes it): committing needs no bump of its own then.
+    bumped: Option<i64>,
+}
+
+/// The open transaction of one backend.
+#[derive(Debug)]
+pub(crate) enum Open {
     #[cfg(feature = "sqlite")]
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     /// On the synchronous write connection of a SQLite file; see [`inline`](super::inline).
     #[cfg(feature = "sqlite")]
     Inline(super::inline::InlineTx),
+    /// With the store's map of permission ids (see [`PermissionIds`](super::snapshot::PermissionIds)).
     #[cfg(feature = "postgres")]
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>, std::sync::Arc<super::snapshot::PermissionIds>),
+}
+
+impl From<Open> for Tx {
+    fn from(open: Open) -> Self {
+        Tx { open, bumped: None }
+    }
 }
 
 impl Tx {
     /// The transaction's connection, to run statements on.
     pub(crate) fn conn(&mut self) -> Conn<'_> {
-        match self {
+        match &mut self.open {
             #[cfg(feature = "sqlite")]
-            Tx::Sqlite(tx) => Conn::Sqlite(tx),
+            Open::Sqlite(tx) => Conn::Sqlite(tx),
             #[cfg(feature = "sqlite")]
-            Tx::Inline(tx) => Conn::Inline(tx.conn()),
+            Open::Inline(tx) => Conn::Inline(tx.conn()),
             #[cfg(feature = "postgres")]
-            Tx::Postgres(tx) => Conn::Postgres(tx),
+            Open::Postgres(tx, ids) => Conn::Postgres(tx, ids),
         }
     }
 
@@ -57,7 +73,7 @@ impl Tx {
         args: &[Arg<'_>],
     ) -> Result<u64> {
         #[cfg(feature = "sqlite")]
-        if let Tx::Inline(tx) = self {
+        if let Open::Inline(tx) = &mut self.open {
             return tx.execute_blocking(statements, args).await;
         }
         let mut changed = 0;
@@ -107,11 +123,28 @@ impl Tx {
     }
 
     /// Bumps the database's revision (on PostgreSQL, announced to other processes at commit);
-    /// returns the new one.
+    /// returns the new one. When a statement of this transaction bumped it already, that one.
     pub(crate) async fn bump_revision(&mut self) -> Result<i64> {
+        if let Some(revision) = self.bumped {
+            return Ok(revision);
+        }
         let sql = self.sql().bump_revision;
         let (revision,): (i64,) = self.conn().fetch_one(sql, &[]).await?;
         Ok(revision)
+    }
+
+    /// A statement of this transaction bumped the revision to `revision` (and announced it).
+    pub(crate) fn bumped(&mut self, revision: i64) {
+        self.bumped = Some(revision);
+    }
+
+    /// The id of the user a change targets, and whether it is a superuser, as the database holds
+    /// them now: all that the rules ask of a target whose permissions a change leaves aside.
+    pub(crate) async fn target_ref(&mut self, username: &str) -> Result<Target> {
+        let sql = self.sql().user_target;
+        let row: Option<(i64, bool)> = self.conn().fetch_optional(sql, &[username.into()]).await?;
+        let (id, superuser) = row.ok_or_else(|| StoreError::UserNotFound(username.to_owned()))?;
+        Ok(Target { id, superuser })
     }
 
     /// Refuses when a superuser exists: the single-superuser setting.
@@ -125,13 +158,13 @@ impl Tx {
 
     /// Commits the transaction.
     pub(crate) async fn commit(self) -> Result<()> {
-        match self {
+        match self.open {
             #[cfg(feature = "sqlite")]
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Open::Sqlite(tx) => tx.commit().await?,
             #[cfg(feature = "sqlite")]
-            Tx::Inline(tx) => tx.commit()?,
+            Open::Inline(tx) => tx.commit()?,
             #[cfg(feature = "postgres")]
-            Tx::Postgres(tx) => tx.commit().await?,
+            Open::Postgres(tx, _) => tx.commit().await?,
         }
         Ok(())
     }
