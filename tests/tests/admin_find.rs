@@ -34,7 +34,7 @@ on_every_backend!(
     bulk_actions_refused_whole_or_without_csrf_write_nothing,
     a_bulk_action_applies_what_is_allowed_and_needed_when_applied,
     a_bulk_action_is_one_transaction,
-    a_thousand_users_apply_within_a_second,
+    a_thousand_users_apply_in_one_go,
 );
 
 const SYSTEM: &Actor = &Actor::System;
@@ -594,19 +594,18 @@ async fn a_bulk_action_is_one_transaction(store: TestStore) {
     assert!(matches!(report.lines[0].outcome, BulkOutcome::Changes));
 }
 
-async fn a_thousand_users_apply_within_a_second(store: TestStore) {
+async fn a_thousand_users_apply_in_one_go(store: TestStore) {
     people(&store, 1000).await;
     let names: Vec<String> = (0..1000).map(|i| format!("u{i:03}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     for action in
         [BulkAction::Grant("find.publish_post".into()), BulkAction::AddToGroup("Small".into()), BulkAction::Deactivate]
     {
-        let started = Instant::now();
+        // Its speed is measured by `benches/scripts/load.sh`; here, that it is whole.
+        let before = audit_len(&store).await;
         let report = store.bulk_apply(SYSTEM, &action, &names).await.unwrap();
-        let took = started.elapsed();
-        eprintln!("bulk {action:?} of 1,000 users: {took:?} ({} changed)", report.changes());
-        assert!(report.changes() > 800);
-        assert!(took.as_secs_f64() < 1.0, "{action:?}: {took:?}");
+        assert!(report.changes() > 800, "{action:?}: {}", report.changes());
+        assert_eq!(audit_len(&store).await, before + report.changes(), "{action:?}: one audit row per change");
     }
 }
 
