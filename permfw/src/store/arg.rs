@@ -124,3 +124,18 @@ impl Type<sqlx::Postgres> for Arg<'_> {
         <str as Type<sqlx::Postgres>>::type_info()
     }
 }
+
+/// A JSON array of strings, bound as one text value by the set-based statements over many names
+/// (`json_each` on SQLite, `json_array_elements_text` on PostgreSQL).
+pub(crate) fn json_array(items: &[&str]) -> String {
+    serde_json::Value::from(items).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_arrays_escape_what_json_needs() {
+        assert_eq!(super::json_array(&["a", "b\"c", "d\\e", "\n", "\u{1}"]), r#"["a","b\"c","d\\e","\n","\u0001"]"#);
+        assert_eq!(super::json_array(&[]), "[]");
+    }
+}

@@ -203,7 +203,7 @@ impl Store {
     /// A database error.
     pub async fn provenance(&self, username: &str, groups: &[String]) -> Result<Provenance> {
         let names: Vec<&str> = groups.iter().map(String::as_str).collect();
-        let names = super::grants::json_array(&names);
+        let names = super::arg::json_array(&names);
         let mut read = self.inner.backend.read().await?;
         let mut conn = read.conn();
         let sql = conn.sql().audit_provenance;

@@ -9,7 +9,7 @@ use super::exec::Conn;
 #[cfg(feature = "sqlite")]
 use super::inline::{Inline, Reader};
 #[cfg(feature = "postgres")]
-use super::snapshot::PermissionIds;
+use super::permission_ids::PermissionIds;
 use super::statements::Statements;
 use super::tx::{Open, Tx};
 

@@ -6,8 +6,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::arg::Arg;
+use super::arg::json_array;
 use super::error::{Result, Rule};
-use super::grants::{json_array, resolve};
+use super::grants::resolve;
 use super::groups::group;
 use super::rules::{Acting, Target};
 use super::{Actor, Store, now_micros};

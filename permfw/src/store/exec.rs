@@ -12,7 +12,7 @@ use super::error::Result;
 #[cfg(feature = "sqlite")]
 use super::inline;
 #[cfg(feature = "postgres")]
-use super::snapshot::PermissionIds;
+use super::permission_ids::PermissionIds;
 use super::statements::Statements;
 
 /// A row type that either backend decodes (tuples of `i64`, `String`, `bool` and their

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::time::SystemTime;
 
-use super::arg::Arg;
+use super::arg::{Arg, json_array};
 use super::built::Built;
 use super::error::{Result, StoreError};
 use super::exec::Conn;
@@ -396,36 +396,4 @@ pub(crate) async fn holders(
     }
     built.push(" ORDER BY ").push(order).push(" LIMIT ").push_bind(limit);
     conn.fetch_built(&built).await
-}
-
-/// A JSON array of strings, for set-based statements over many names.
-pub(crate) fn json_array(items: &[&str]) -> String {
-    let mut out = String::with_capacity(items.iter().map(|s| s.len() + 3).sum::<usize>() + 2);
-    out.push('[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('"');
-        for c in item.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    }
-    out.push(']');
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn json_arrays_escape_what_json_needs() {
-        assert_eq!(super::json_array(&["a", "b\"c", "d\\e", "\n"]), r#"["a","b\"c","d\\e","\u000a"]"#);
-        assert_eq!(super::json_array(&[]), "[]");
-    }
 }

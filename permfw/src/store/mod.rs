@@ -36,6 +36,7 @@ mod matrix;
 mod memberships;
 mod outbox;
 mod password;
+mod permission_ids;
 mod policies;
 #[cfg(feature = "postgres")]
 mod postgres;

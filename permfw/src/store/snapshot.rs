@@ -2,16 +2,16 @@
 //! dialect files), decoded into a [`User`].
 //!
 //! On SQLite the row names each permission as `app_label.codename`. On PostgreSQL it gives the
-//! permission rows' ids, and the store names them from its map of them ([`PermissionIds`]):
+//! permission rows' ids, and the store names them from its map of them (`PermissionIds`):
 //! joining `auth_permission` three times (direct grants, then each group's) cost a cold snapshot
 //! more than half of its time at 1,000,000 users (README, "The store at scale").
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{PoisonError, RwLock};
 
 use super::error::Result;
 use super::exec::Conn;
 use super::now_micros;
+use super::permission_ids::PermissionIds;
 use super::rules::Target;
 use crate::{Group, Permission, User, registry};
 
@@ -36,33 +36,15 @@ pub(crate) struct Snapshot {
     groups: BTreeMap<String, Vec<Permission>>,
 }
 
-/// The permission each `auth_permission` row id names, for decoding PostgreSQL's snapshots; one
-/// map per store, filled from the table on first use and again when a snapshot names an id it
-/// does not know (a permission that another process's `migrate` added).
-///
-/// A row id names one permission for good on PostgreSQL: ids come from an identity column, whose
-/// sequence never hands one out twice, and `migrate` never changes a row's app label or codename
-/// (it updates names and models, inserts, and prunes). So an entry never goes stale; a pruned
-/// permission's entry stays, unused, as no grant can name its id any more.
-#[derive(Debug, Default)]
-pub(crate) struct PermissionIds {
-    /// `None` for a row that no linked model declares.
-    by_id: RwLock<HashMap<i64, Option<Permission>>>,
-}
-
-impl PermissionIds {
-    /// Reads every permission row again, on `conn`.
-    async fn load(&self, conn: &mut Conn<'_>) -> Result<()> {
-        let sql = conn.sql().all_permissions;
-        let rows: Vec<(i64, String, String, String, String)> = conn.fetch_all(sql, &[]).await?;
-        let registry = registry();
-        let by_id = rows
-            .into_iter()
-            .map(|(id, app, _, codename, _)| (id, registry.get(&format!("{app}.{codename}"))))
-            .collect();
-        *self.by_id.write().unwrap_or_else(PoisonError::into_inner) = by_id;
-        Ok(())
-    }
+/// Reads every permission row again into the store's map, on `conn`.
+async fn reload(ids: &PermissionIds, conn: &mut Conn<'_>) -> Result<()> {
+    let sql = conn.sql().all_permissions;
+    let rows: Vec<(i64, String, String, String, String)> = conn.fetch_all(sql, &[]).await?;
+    let registry = registry();
+    let by_id =
+        rows.into_iter().map(|(id, app, _, codename, _)| (id, registry.get(&format!("{app}.{codename}")))).collect();
+    ids.replace(by_id);
+    Ok(())
 }
 
 /// How a row names its permissions.
@@ -120,13 +102,13 @@ impl Snapshot {
             return Ok(Self::from_row(&row, Naming::Names).ok());
         };
         {
-            let map = ids.by_id.read().unwrap_or_else(PoisonError::into_inner);
+            let map = ids.read();
             if let Ok(snapshot) = Self::from_row(&row, Naming::Ids { map: &map, complete: false }) {
                 return Ok(Some(snapshot));
             }
         }
-        ids.load(conn).await?;
-        let map = ids.by_id.read().unwrap_or_else(PoisonError::into_inner);
+        reload(ids, conn).await?;
+        let map = ids.read();
         Ok(Self::from_row(&row, Naming::Ids { map: &map, complete: true }).ok())
     }
 

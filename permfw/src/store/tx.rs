@@ -30,9 +30,9 @@ pub(crate) enum Open {
     /// On the synchronous write connection of a SQLite file; see [`inline`](super::inline).
     #[cfg(feature = "sqlite")]
     Inline(super::inline::InlineTx),
-    /// With the store's map of permission ids (see [`PermissionIds`](super::snapshot::PermissionIds)).
+    /// With the store's map of permission ids (see [`PermissionIds`](super::permission_ids::PermissionIds)).
     #[cfg(feature = "postgres")]
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>, std::sync::Arc<super::snapshot::PermissionIds>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>, std::sync::Arc<super::permission_ids::PermissionIds>),
 }
 
 impl From<Open> for Tx {

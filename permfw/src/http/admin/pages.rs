@@ -58,38 +58,6 @@ pub(super) struct LoginPage {
     pub(super) next: String,
 }
 
-/// One row of a user's effective permissions.
-#[derive(Debug)]
-pub(super) struct PermissionRow {
-    pub(super) permission: &'static str,
-    /// For people: `Can publish post (blog.publish_post)`.
-    pub(super) label: String,
-    /// Where it comes from: `direct, group Editors`.
-    pub(super) through: String,
-    /// Whether it is granted directly (so the page offers to revoke it).
-    pub(super) direct: bool,
-}
-
-#[derive(Template)]
-#[template(path = "admin/user.html")]
-pub(super) struct UserPage {
-    pub(super) frame: Frame,
-    pub(super) username: String,
-    pub(super) email: String,
-    pub(super) active: bool,
-    pub(super) staff: bool,
-    pub(super) superuser: bool,
-    pub(super) perms: Vec<PermissionRow>,
-    /// (permission, name): the picker's choices.
-    pub(super) choices: Vec<(&'static str, &'static str)>,
-    /// Its API tokens, or `None` when the caller may not see them.
-    pub(super) tokens: Option<Vec<TokenRow>>,
-    /// The account section: groups with expiry, the group picker's choices.
-    pub(super) account: super::account::Account,
-    /// Who granted each permission and when, and the "why (not)?" box.
-    pub(super) explain: super::explain::Explain,
-}
-
 /// One API token on its user's page, with times for people (`2026-11-30 14:02 UTC`; `-` for none).
 #[derive(Debug)]
 pub(super) struct TokenRow {

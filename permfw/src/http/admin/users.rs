@@ -1,15 +1,50 @@
 //! A user's page, and grant and revoke.
 
+use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::account::Account;
 use super::error::{Form, Query};
+use super::explain::Explain;
 use super::flash::Flash;
-use super::pages::{PermissionRow, UserPage, permission_label, render};
+use super::pages::{Frame, TokenRow, permission_label, render};
 use super::{AdminError, Staff, encode};
 use crate::store::Store;
 use crate::{User, permission_required};
+
+/// One row of a user's effective permissions.
+#[derive(Debug)]
+struct PermissionRow {
+    pub(super) permission: &'static str,
+    /// For people: `Can publish post (blog.publish_post)`.
+    pub(super) label: String,
+    /// Where it comes from: `direct, group Editors`.
+    pub(super) through: String,
+    /// Whether it is granted directly (so the page offers to revoke it).
+    pub(super) direct: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/user.html")]
+struct UserPage {
+    pub(super) frame: Frame,
+    pub(super) username: String,
+    pub(super) email: String,
+    pub(super) active: bool,
+    pub(super) staff: bool,
+    pub(super) superuser: bool,
+    pub(super) perms: Vec<PermissionRow>,
+    /// (permission, name): the picker's choices.
+    pub(super) choices: Vec<(&'static str, &'static str)>,
+    /// Its API tokens, or `None` when the caller may not see them.
+    pub(super) tokens: Option<Vec<TokenRow>>,
+    /// The account section: groups with expiry, the group picker's choices.
+    pub(super) account: Account,
+    /// Who granted each permission and when, and the "why (not)?" box.
+    pub(super) explain: Explain,
+}
 
 #[permission_required(User::VIEW_USER)]
 pub(super) async fn show(
