@@ -3,8 +3,10 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// The value of a model's first id before the registry assigns it.
-const UNASSIGNED: u32 = u32::MAX;
+/// The value of a model's first id before the registry assigns it: so far past any registry
+/// that `UNASSIGNED + index` is past every permission set too, which lets a check test the bit
+/// and learn that the model is unregistered with one bounds check (`PermissionSet::contains`).
+const UNASSIGNED: u32 = 1 << 31;
 
 /// What `#[derive(Model)]` records about one model: Django's `Model._meta` for permissions.
 /// [`Model::INFO`](crate::Model::INFO) is a model's own; [`registry()`](crate::registry()) lists
@@ -95,8 +97,14 @@ impl ModelInfo {
     /// The registry id of the model's first permission, once the registry assigned it.
     #[inline]
     pub(crate) fn first_id(&self) -> Option<u32> {
-        let first = (self.first_id)().0.load(Ordering::Relaxed);
+        let first = self.first_id_or_unassigned();
         if first == UNASSIGNED { None } else { Some(first) }
+    }
+
+    /// The first id, or `UNASSIGNED` (`1 << 31`, past every permission set).
+    #[inline]
+    pub(crate) fn first_id_or_unassigned(&self) -> u32 {
+        (self.first_id)().0.load(Ordering::Relaxed)
     }
 
     pub(crate) fn assign_first_id(&self, first_id: u32) -> bool {

@@ -142,6 +142,13 @@ impl Permission {
         self.model.first_id()?.checked_add(self.index)
     }
 
+    /// Its id, or for a permission of an unregistered model one past every permission set (a
+    /// model's index stays far below `1 << 31`): what a check tests the bit of.
+    #[inline]
+    pub(crate) fn bit_index(self) -> u32 {
+        self.model.first_id_or_unassigned().wrapping_add(self.index)
+    }
+
     fn key(self) -> (&'static str, &'static str, &'static str) {
         (self.app_label(), self.model_name(), self.codename())
     }

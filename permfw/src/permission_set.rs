@@ -101,10 +101,14 @@ fn contains_in<'s>(
     unregistered: impl FnOnce() -> [&'s [Permission]; 2],
 ) -> bool {
     match perm.key() {
-        Key::Perm(perm) => match perm.id() {
-            Some(id) => bit(words, id),
-            None => contains_unregistered(unregistered(), perm),
-        },
+        // One bounds check for both: past the set is either not held or not registered.
+        Key::Perm(perm) => {
+            let id = perm.bit_index();
+            match words.get((id / 64) as usize) {
+                Some(word) => word >> (id % 64) & 1 == 1,
+                None => perm.id().is_none() && contains_unregistered(unregistered(), perm),
+            }
+        }
         Key::Site(site) => match site.id() {
             Some(id) => bit(words, id),
             None => contains_str(words, unregistered(), site.perm()),
