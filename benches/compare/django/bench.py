@@ -131,3 +131,8 @@ show("admin: user list", median_us(200, lambda i: page("/admin/auth/user/")))
 show("admin: search", median_us(200, lambda i: page("/admin/auth/user/?q=%s" % QUERY)))
 ids = dict(User.objects.filter(username__in=[user(i) for i in range(200)]).values_list("username", "id"))
 show("admin: a user's page", median_us(200, lambda i: page("/admin/auth/user/%d/change/" % ids[user(i)])))
+group3 = Group.objects.get(name="group3").id
+show("admin: user list, staff only", median_us(200, lambda i: page("/admin/auth/user/?is_staff__exact=1")))
+show("admin: user list, one group", median_us(200, lambda i: page("/admin/auth/user/?groups__id__exact=%d" % group3)))
+show("admin: groups", median_us(200, lambda i: page("/admin/auth/group/")))
+show("admin: a group's page", median_us(200, lambda i: page("/admin/auth/group/%d/change/" % group3)))

@@ -111,4 +111,10 @@ async fn main() {
     print("admin: user list", median(200, |_| page("/admin/users".to_owned())).await);
     print("admin: search", median(200, |_| page(format!("/admin/users?q={query}"))).await);
     print("admin: a user's page", median(200, |i| page(format!("/admin/users/{}", user(i, users)))).await);
+    // The pages Django's admin has too: the list filtered by a flag and by a group, the groups,
+    // and a group's page (Django's shows its permissions; ours its permissions and members).
+    print("admin: user list, staff only", median(200, |_| page("/admin/users?staff=yes".to_owned())).await);
+    print("admin: user list, one group", median(200, |_| page("/admin/users?group=group3".to_owned())).await);
+    print("admin: groups", median(200, |_| page("/admin/groups".to_owned())).await);
+    print("admin: a group's page", median(200, |_| page("/admin/groups/group3".to_owned())).await);
 }
