@@ -367,9 +367,17 @@ pub(crate) static STATEMENTS: Statements = Statements {
         FROM auth_group_permissions gp JOIN auth_group g ON g.id = gp.group_id WHERE gp.permission_id = $3",
 };
 
-/// Django's `icontains`, through the trigram indexes (`pg_trgm`) of `ILIKE`.
-fn search_users<'a>(query: &mut Built<'a>, pattern: &'a str, _phrase: Option<&'a str>) {
-    query.push(" AND (username ILIKE ").push_bind(pattern).push(" ESCAPE '\\' OR email ILIKE ");
+/// Django's `icontains`: with a `phrase`, through the trigram indexes (`pg_trgm`) of `ILIKE`;
+/// without, on each row the rest of the statement reads (`|| ''` keeps the same text out of
+/// the indexes' reach: a trigram as common as "use" matches every row, and two characters
+/// have no trigram to look up).
+fn search_users<'a>(query: &mut Built<'a>, pattern: &'a str, phrase: Option<&'a str>) {
+    let (username, email) = if phrase.is_some() {
+        (" AND (username ILIKE ", " OR email ILIKE ")
+    } else {
+        (" AND ((username || '') ILIKE ", " OR (email || '') ILIKE ")
+    };
+    query.push(username).push_bind(pattern).push(" ESCAPE '\\'").push(email);
     query.push_bind(pattern).push(" ESCAPE '\\')");
 }
 

@@ -91,7 +91,8 @@ pub(crate) struct Statements {
     /// The user list's columns, up to `WHERE`: filters follow as `AND ...`.
     pub(crate) select_users: &'static str,
     /// Adds "username or email contains `$pattern`" (a `LIKE` pattern, escaped with `\`) to the
-    /// user list; `phrase`, for three characters or more, may go through an index.
+    /// user list; `phrase`, for three characters or more, may go through an index; without it,
+    /// each row the rest of the statement reads is checked.
     pub(crate) search_users: for<'a> fn(&mut Built<'a>, &'a str, Option<&'a str>),
     /// Adds "`u.id` is one of these" (a JSON array of ids) to the user list.
     pub(crate) user_ids_in: for<'a> fn(&mut Built<'a>, &'a str),

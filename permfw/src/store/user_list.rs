@@ -31,6 +31,12 @@ const FEW: i64 = 20;
 /// filtered users (1,000 for the admin's 50).
 const WINDOW: i64 = 20;
 
+/// Ends each per-user probe (`EXISTS (SELECT 1 ... ` by the user's id): with an `OFFSET`,
+/// PostgreSQL can neither turn the probe into a join nor hash the probed table whole (75,000
+/// members of a group, read and hashed to check the 1,000 users of a walk, cost 30-40 ms); it
+/// looks each walked user up by key, as SQLite does.
+const PROBE_END: &str = " LIMIT 1 OFFSET 0)";
+
 /// A page of users and where the next one starts. See [`Store::find_users`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -88,8 +94,6 @@ impl Store {
         let search = page.search.as_deref().filter(|s| !s.is_empty());
         // Django's `icontains`: the literal text anywhere in the username or the email, any case.
         let pattern = search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
-        // Three characters or more may go through a trigram index, as one phrase.
-        let phrase = search.filter(|s| s.chars().count() >= 3).map(|s| format!("\"{}\"", s.replace('"', "\"\"")));
         let (few, window_size) = (FEW * limit, WINDOW * limit);
         let key = Keyset::of(page.order, page.after.as_ref())?;
         let mut pooled = self.inner.backend.acquire().await?;
@@ -137,6 +141,12 @@ impl Store {
             || page.superuser.is_some()
             || group.is_some()
             || holders.is_some();
+        // Alone, a search of three characters or more goes through a trigram index, as one
+        // phrase. With filters it is one more filter, checked on each user of the ids or of the
+        // walk: common text ("user05" in 100,000 names) would otherwise read its whole index
+        // before a filter narrows it.
+        let phrase =
+            search.filter(|s| !filtered && s.chars().count() >= 3).map(|s| format!("\"{}\"", s.replace('"', "\"\"")));
         let window = if driver == Driver::Walk && filtered {
             let mut walk = Built::new(key.window_sql());
             key.push_after(&mut walk);
@@ -186,7 +196,8 @@ impl Store {
         }
         if let (Some(group), false) = (group, driver == Driver::Group) {
             built.push(" AND EXISTS (SELECT 1 FROM auth_user_groups ug WHERE ug.user_id = u.id AND ug.group_id = ");
-            built.push_bind(group).push(" AND (ug.expires_at IS NULL OR ug.expires_at > ").push_bind(now).push("))");
+            built.push_bind(group).push(" AND (ug.expires_at IS NULL OR ug.expires_at > ").push_bind(now).push(")");
+            built.push(PROBE_END);
         }
         if let (Some(holders), false) = (&holders, driver == Driver::Holders) {
             holders.probe(&mut built, now);
@@ -261,12 +272,12 @@ impl Holders {
         if let Some(permission_id) = self.permission_id {
             built.push(" OR EXISTS (SELECT 1 FROM auth_user_user_permissions up WHERE up.user_id = u.id");
             built.push(" AND up.permission_id = ").push_bind(permission_id);
-            built.push(" AND (up.expires_at IS NULL OR up.expires_at > ").push_bind(now).push("))");
+            built.push(" AND (up.expires_at IS NULL OR up.expires_at > ").push_bind(now).push(")").push(PROBE_END);
             if !self.groups.is_empty() {
                 built
                     .push(" OR EXISTS (SELECT 1 FROM auth_user_groups ug WHERE ug.user_id = u.id AND ug.group_id IN (");
                 self.push_groups(built);
-                built.push(") AND (ug.expires_at IS NULL OR ug.expires_at > ").push_bind(now).push("))");
+                built.push(") AND (ug.expires_at IS NULL OR ug.expires_at > ").push_bind(now).push(")").push(PROBE_END);
             }
         }
         built.push(")");
@@ -342,28 +353,35 @@ impl<'k> Keyset<'k> {
     }
 
     /// The start of the statement that finds the window's end: the keys of the next
-    /// [`WINDOW`] users, with the filters that follow.
+    /// [`WINDOW`] users, with the filters that follow. Only the order's key is read, so that the
+    /// walk reads its index alone (`username`'s, or `(date_joined, id)`), never the rows.
     fn window_sql(&self) -> &'static str {
-        "WITH w AS (SELECT u.username, u.date_joined, u.id FROM auth_user u WHERE TRUE"
+        match self.order {
+            UserOrder::Username | UserOrder::UsernameDesc => "WITH w AS (SELECT u.username FROM auth_user u WHERE TRUE",
+            UserOrder::Joined | UserOrder::JoinedDesc => {
+                "WITH w AS (SELECT u.date_joined, u.id FROM auth_user u WHERE TRUE"
+            }
+        }
     }
 
-    /// The rest of it: (how many were walked, the last one's username, date joined and id).
+    /// The rest of it: (how many were walked, the last one's username, date joined and id; of
+    /// the key the order does not use, a placeholder).
     fn window_end(&self) -> &'static str {
         match self.order {
             UserOrder::Username => {
-                ") SELECT (SELECT COUNT(*) FROM w), w.username, w.date_joined, w.id FROM w \
+                ") SELECT (SELECT COUNT(*) FROM w), w.username, CAST(0 AS BIGINT), CAST(0 AS BIGINT) FROM w \
                  ORDER BY w.username DESC LIMIT 1"
             }
             UserOrder::UsernameDesc => {
-                ") SELECT (SELECT COUNT(*) FROM w), w.username, w.date_joined, w.id FROM w \
+                ") SELECT (SELECT COUNT(*) FROM w), w.username, CAST(0 AS BIGINT), CAST(0 AS BIGINT) FROM w \
                  ORDER BY w.username LIMIT 1"
             }
             UserOrder::Joined => {
-                ") SELECT (SELECT COUNT(*) FROM w), w.username, w.date_joined, w.id FROM w \
+                ") SELECT (SELECT COUNT(*) FROM w), '', w.date_joined, w.id FROM w \
                  ORDER BY w.date_joined DESC, w.id DESC LIMIT 1"
             }
             UserOrder::JoinedDesc => {
-                ") SELECT (SELECT COUNT(*) FROM w), w.username, w.date_joined, w.id FROM w \
+                ") SELECT (SELECT COUNT(*) FROM w), '', w.date_joined, w.id FROM w \
                  ORDER BY w.date_joined, w.id LIMIT 1"
             }
         }
