@@ -14,6 +14,10 @@
 //!   page's length of users: when the filters are so selective that fewer users than the page holds match in
 //!   that window, the page comes back short with a [`UserList::next`] key at the window's end,
 //!   and the next page goes on from there. A page never costs more than one window.
+//! - With filters, a search is one more check on each user of the ids or of the walk, never a
+//!   trigram index: a common text matches a tenth of the users before a filter narrows it.
+//! - The window is found through the order's index alone (its key, not the rows), and each
+//!   per-user check is an `EXISTS` ended by [`PROBE_END`], looked up by key for each walked user.
 
 use super::built::Built;
 use super::error::{Result, StoreError};
