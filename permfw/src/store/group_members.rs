@@ -5,6 +5,7 @@ use super::built::Built;
 use super::error::{Result, StoreError};
 use super::exec::Conn;
 use super::groups::GroupRecord;
+use super::query::search_terms;
 use super::{Store, UserRecord, now_micros};
 
 /// A page of [`Store::group_member_page`]: keyset pagination by user id (the order accounts were
@@ -67,14 +68,6 @@ pub struct MemberLoss {
     /// The group's permissions it holds no other way (not directly, not through another
     /// group), as `app_label.codename`, sorted.
     pub loses: Vec<String>,
-}
-
-/// Django's `icontains` on the user list's terms: a `LIKE` pattern (escaped with `\`), and for
-/// three characters or more the phrase a trigram index may take.
-pub(crate) fn search_terms(text: &str) -> (String, Option<String>) {
-    let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let phrase = (text.chars().count() >= 3).then(|| format!("\"{}\"", text.replace('"', "\"\"")));
-    (pattern, phrase)
 }
 
 impl Store {

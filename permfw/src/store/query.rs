@@ -310,3 +310,12 @@ impl UserUpdate {
         *self == Self::default()
     }
 }
+
+/// Django's `icontains` on a search's text (the user list's, a group's members'): a `LIKE`
+/// pattern (escaped with `\`), and for three characters or more the phrase a trigram index may
+/// take.
+pub(crate) fn search_terms(text: &str) -> (String, Option<String>) {
+    let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let phrase = (text.chars().count() >= 3).then(|| format!("\"{}\"", text.replace('"', "\"\"")));
+    (pattern, phrase)
+}

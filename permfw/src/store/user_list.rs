@@ -23,7 +23,7 @@ use super::built::Built;
 use super::error::{Result, StoreError};
 use super::exec::Conn;
 use super::grants::resolve;
-use super::query::{UserKey, UserOrder, UserPage};
+use super::query::{UserKey, UserOrder, UserPage, search_terms};
 use super::tx::permission_id;
 use super::users::UserRecord;
 use super::{Store, now_micros};
@@ -97,7 +97,10 @@ impl Store {
         let now = now_micros();
         let search = page.search.as_deref().filter(|s| !s.is_empty());
         // Django's `icontains`: the literal text anywhere in the username or the email, any case.
-        let pattern = search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let (pattern, phrase) = match search.map(search_terms) {
+            Some((pattern, phrase)) => (Some(pattern), phrase),
+            None => (None, None),
+        };
         let (few, window_size) = (FEW * limit, WINDOW * limit);
         let key = Keyset::of(page.order, page.after.as_ref())?;
         // On SQLite, a read connection on this thread: sqlx's pooled connections cost these walks 2-4 times as much.
@@ -150,8 +153,7 @@ impl Store {
         // phrase. With filters it is one more filter, checked on each user of the ids or of the
         // walk: common text ("user05" in 100,000 names) would otherwise read its whole index
         // before a filter narrows it.
-        let phrase =
-            search.filter(|s| !filtered && s.chars().count() >= 3).map(|s| format!("\"{}\"", s.replace('"', "\"\"")));
+        let phrase = phrase.filter(|_| !filtered);
         let window = if driver == Driver::Walk && filtered {
             let mut walk = Built::new(key.window_sql());
             key.push_after(&mut walk);

@@ -154,6 +154,11 @@ fn selection(form: &BulkForm) -> Result<Vec<&str>, String> {
     }
 }
 
+/// The form's action and its selection, or what is wrong with them (the action first).
+fn chosen(form: &BulkForm) -> Result<(BulkAction, Vec<&str>), String> {
+    Ok((form.action()?, selection(form)?))
+}
+
 /// Back to the list with this refusal.
 fn refused(back: &str, text: String) -> Response {
     (Flash::refused(text), Redirect::to(back)).into_response()
@@ -168,9 +173,9 @@ pub(super) async fn preview(
     let form = BulkForm::parse(pairs)?;
     staff.check_csrf(&form.csrf)?;
     let back = form.back(staff.base());
-    let (action, users) = match (form.action(), selection(&form)) {
-        (Ok(action), Ok(users)) => (action, users),
-        (Err(text), _) | (_, Err(text)) => return Ok(refused(&back, text)),
+    let (action, users) = match chosen(&form) {
+        Ok(chosen) => chosen,
+        Err(text) => return Ok(refused(&back, text)),
     };
     let report = match store.bulk_preview(&staff.actor()?, &action, &users).await {
         Ok(report) => report,
@@ -202,9 +207,9 @@ pub(super) async fn apply(
     let form = BulkForm::parse(pairs)?;
     staff.check_csrf(&form.csrf)?;
     let back = form.back(staff.base());
-    let (action, users) = match (form.action(), selection(&form)) {
-        (Ok(action), Ok(users)) => (action, users),
-        (Err(text), _) | (_, Err(text)) => return Ok(refused(&back, text)),
+    let (action, users) = match chosen(&form) {
+        Ok(chosen) => chosen,
+        Err(text) => return Ok(refused(&back, text)),
     };
     let report = match store.bulk_apply(&staff.actor()?, &action, &users).await {
         Ok(report) => report,
