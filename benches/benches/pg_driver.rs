@@ -100,6 +100,16 @@ fn pg_driver(c: &mut Criterion) {
         b.to_async(&runtime)
             .iter(|| async { sqlx::query("SELECT 1").fetch_one(&pool).await.unwrap().get::<i32, _>(0) });
     });
+    // The same on a connection held outside the pool: sqlx's pool pings each connection it gets
+    // back (a Sync and its ReadyForQuery), a second round trip that the next use of a busy or
+    // one-connection pool waits for.
+    let held = tokio::sync::Mutex::new(runtime.block_on(pool.acquire()).unwrap().detach());
+    group.bench_function("sqlx: SELECT 1, a connection held outside the pool", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let mut held = held.lock().await;
+            sqlx::query("SELECT 1").fetch_one(&mut *held).await.unwrap().get::<i32, _>(0)
+        });
+    });
     for (label, sql) in [("permission names joined", SNAPSHOT_NAMES), ("permission ids", SNAPSHOT_IDS)] {
         let counter = AtomicU64::new(0);
         group.bench_function(format!("sqlx: a cold snapshot, {label}"), |b| {

@@ -29,6 +29,7 @@ on_every_backend!(
     a_refused_multi_row_change_writes_nothing,
     the_audit_log_records_every_change_newest_first,
     a_change_shows_in_the_next_load,
+    a_permission_row_that_changes_meaning_is_named_afresh,
     bad_input_is_a_typed_error_and_writes_nothing,
     groups_rename_delete_and_members,
     passwords_and_authentication,
@@ -344,6 +345,46 @@ async fn the_audit_log_records_every_change_newest_first(store: TestStore) {
     let page = store.audit(AuditQuery::new().user("bob").limit(2)).await.unwrap();
     let rest = store.audit(AuditQuery::new().user("bob").before_id(page[1].id)).await.unwrap();
     assert_eq!(rest.len(), 2);
+}
+
+/// Snapshots name permissions by row id from each store's map of `auth_permission`; a row id
+/// that comes to name another permission (SQLite gives a deleted last row's id out again; an
+/// explicit id or a rename does the same anywhere) is named afresh, not from the map.
+async fn a_permission_row_that_changes_meaning_is_named_afresh(store: TestStore) {
+    setup(&store).await;
+    store.grant_user(SYSTEM, "alice", [Post::FEATURE_POST]).await.unwrap();
+    let cold = store.db.store(|o| o.cache_capacity(0)).await.unwrap();
+    let alice = cold.get_user("alice").await.unwrap();
+    assert!(alice.has_perm(Post::FEATURE_POST) && !alice.has_perm(Post::PUBLISH_POST));
+
+    // Another program swaps the two rows' names: alice's row now names blog.publish_post.
+    for (from, to) in [("feature_post", "swapping"), ("publish_post", "feature_post"), ("swapping", "publish_post")] {
+        let sql =
+            format!("UPDATE auth_permission SET codename = '{to}' WHERE app_label = 'blog' AND codename = '{from}'");
+        store.db.execute(&sql).await.unwrap();
+    }
+    let alice = cold.get_user("alice").await.unwrap();
+    assert!(alice.has_perm(Post::PUBLISH_POST), "named from the table as it is now");
+    assert!(!alice.has_perm(Post::FEATURE_POST), "not from the map read before");
+
+    // The last row deleted and its id given to a new one.
+    let last = "(SELECT MAX(id) FROM auth_permission)";
+    store.db.execute(&format!("DELETE FROM auth_user_user_permissions WHERE permission_id = {last}")).await.unwrap();
+    store.db.execute(&format!("INSERT INTO auth_user_user_permissions (user_id, permission_id) SELECT u.id, {last} FROM auth_user u WHERE u.username = 'bob'")).await.unwrap();
+    let bob = cold.get_user("bob").await.unwrap();
+    let held = bob.get_user_permissions();
+    assert_eq!(held.len(), 1, "{held:?}");
+    let name = held.into_iter().next().unwrap();
+    store.db.execute(&format!("DELETE FROM auth_user_user_permissions WHERE permission_id = {last}")).await.unwrap();
+    store.db.execute(&format!("DELETE FROM auth_group_permissions WHERE permission_id = {last}")).await.unwrap();
+    store.db.execute(&format!("DELETE FROM auth_permission WHERE id = {last}")).await.unwrap();
+    let reused = "INSERT INTO auth_permission (id, app_label, model, codename, name) \
+        SELECT MAX(id) + 1, 'blog', 'post', 'archive_post', 'Can archive post' FROM auth_permission";
+    store.db.execute(reused).await.unwrap();
+    store.db.execute(&format!("INSERT INTO auth_user_user_permissions (user_id, permission_id) SELECT u.id, {last} FROM auth_user u WHERE u.username = 'bob'")).await.unwrap();
+    let bob = cold.get_user("bob").await.unwrap();
+    assert!(!bob.has_perm(name.as_str()), "{name} was deleted; its id now names a row no model declares");
+    assert!(bob.get_user_permissions().is_empty());
 }
 
 async fn a_change_shows_in_the_next_load(store: TestStore) {

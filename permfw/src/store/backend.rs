@@ -14,12 +14,12 @@ use super::statements::Statements;
 use super::tx::{Open, Tx};
 
 /// A connection pool to one of the supported databases; on a SQLite file in WAL mode, with the
-/// synchronous connections of the hot paths beside it (see [`Inline`]).
+/// synchronous connections of the hot paths beside it (see [`Inline`]). Each carries the map that
+/// names the permission ids of its snapshots (see [`PermissionIds`]).
 #[derive(Debug, Clone)]
 pub(crate) enum Backend {
     #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::SqlitePool, Option<Arc<Inline>>),
-    /// With the map that names the permission ids of its snapshots (see [`PermissionIds`]).
+    Sqlite(sqlx::SqlitePool, Option<Arc<Inline>>, Arc<PermissionIds>),
     #[cfg(feature = "postgres")]
     Postgres(sqlx::PgPool, Arc<PermissionIds>),
 }
@@ -29,7 +29,7 @@ pub(crate) enum Backend {
 #[derive(Debug)]
 pub(crate) enum ReadConn<'a> {
     #[cfg(feature = "sqlite")]
-    Inline(Reader<'a>),
+    Inline(Reader<'a>, &'a PermissionIds),
     Pool(PoolConn, std::marker::PhantomData<&'a ()>),
 }
 
@@ -37,7 +37,7 @@ impl ReadConn<'_> {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match self {
             #[cfg(feature = "sqlite")]
-            ReadConn::Inline(reader) => Conn::Inline(reader.conn()),
+            ReadConn::Inline(reader, ids) => Conn::Inline(reader.conn(), ids),
             ReadConn::Pool(pooled, _) => pooled.conn(),
         }
     }
@@ -47,7 +47,7 @@ impl ReadConn<'_> {
 #[derive(Debug)]
 pub(crate) enum PoolConn {
     #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>, Arc<PermissionIds>),
     #[cfg(feature = "postgres")]
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>, Arc<PermissionIds>),
 }
@@ -56,7 +56,7 @@ impl PoolConn {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match self {
             #[cfg(feature = "sqlite")]
-            PoolConn::Sqlite(conn) => Conn::Sqlite(conn),
+            PoolConn::Sqlite(conn, ids) => Conn::Sqlite(conn, ids),
             #[cfg(feature = "postgres")]
             PoolConn::Postgres(conn, ids) => Conn::Postgres(conn, ids),
         }
@@ -125,14 +125,14 @@ impl Backend {
         };
         let pool = pool.test_before_acquire(false);
         let pool = pool.connect_with(options).await.map_err(open_error)?;
-        Ok(Backend::Sqlite(pool, None))
+        Ok(Backend::from(pool))
     }
 
     /// On a SQLite file in WAL mode, opens the synchronous connections of the hot paths, with
     /// the pool's settings; elsewhere, leaves everything to the pool.
     pub(crate) async fn with_inline(self) -> Result<Self> {
         #[cfg(feature = "sqlite")]
-        if let Backend::Sqlite(pool, None) = &self {
+        if let Backend::Sqlite(pool, None, ids) = &self {
             let mut conn = pool.acquire().await?;
             let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
             let (foreign_keys,): (bool,) = sqlx::query_as("PRAGMA foreign_keys").fetch_one(&mut *conn).await?;
@@ -148,7 +148,7 @@ impl Backend {
             }
             let settings = super::inline::Settings { foreign_keys, synchronous };
             let inline = Inline::open(std::path::Path::new(&file), settings)?;
-            return Ok(Backend::Sqlite(pool.clone(), Some(Arc::new(inline))));
+            return Ok(Backend::Sqlite(pool.clone(), Some(Arc::new(inline)), Arc::clone(ids)));
         }
         Ok(self)
     }
@@ -166,7 +166,7 @@ impl Backend {
     /// schema; idle read connections are closed instead (new ones read the schema afresh).
     pub(crate) async fn refresh_schemas(&self) -> Result<()> {
         #[cfg(feature = "sqlite")]
-        if let Backend::Sqlite(pool, inline) = self {
+        if let Backend::Sqlite(pool, inline, _) = self {
             let mut held = Vec::new();
             while let Some(mut conn) = pool.try_acquire() {
                 sqlx::raw_sql("SELECT count(*) FROM sqlite_schema").execute(&mut *conn).await?;
@@ -217,7 +217,7 @@ impl Backend {
     pub(crate) async fn acquire(&self) -> Result<PoolConn> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(pool, _) => PoolConn::Sqlite(pool.acquire().await?),
+            Backend::Sqlite(pool, _, ids) => PoolConn::Sqlite(pool.acquire().await?, Arc::clone(ids)),
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool, ids) => PoolConn::Postgres(pool.acquire().await?, Arc::clone(ids)),
         })
@@ -226,8 +226,8 @@ impl Backend {
     /// A connection for the reads of the hot paths; see [`ReadConn`].
     pub(crate) async fn read(&self) -> Result<ReadConn<'_>> {
         #[cfg(feature = "sqlite")]
-        if let Backend::Sqlite(_, Some(inline)) = self {
-            return Ok(ReadConn::Inline(inline.reader()?));
+        if let Backend::Sqlite(_, Some(inline), ids) = self {
+            return Ok(ReadConn::Inline(inline.reader()?, ids));
         }
         Ok(ReadConn::Pool(self.acquire().await?, std::marker::PhantomData))
     }
@@ -241,9 +241,11 @@ impl Backend {
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(_, Some(inline)) => Tx::from(Open::Inline(inline.begin().await?)),
+            Backend::Sqlite(_, Some(inline), ids) => Tx::from(Open::Inline(inline.begin().await?, Arc::clone(ids))),
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(pool, None) => Tx::from(Open::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Backend::Sqlite(pool, None, ids) => {
+                Tx::from(Open::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Arc::clone(ids)))
+            }
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool, ids) => {
                 Tx::from(Open::Postgres(pool.begin_with(super::postgres::BEGIN_WRITE).await?, Arc::clone(ids)))
@@ -255,7 +257,7 @@ impl Backend {
     pub(crate) async fn begin_plain(&self) -> Result<Tx> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(pool, _) => Tx::from(Open::Sqlite(pool.begin().await?)),
+            Backend::Sqlite(pool, _, ids) => Tx::from(Open::Sqlite(pool.begin().await?, Arc::clone(ids))),
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool, ids) => Tx::from(Open::Postgres(pool.begin().await?, Arc::clone(ids))),
         })
@@ -304,7 +306,7 @@ impl Backend {
 #[cfg(feature = "sqlite")]
 impl From<sqlx::SqlitePool> for Backend {
     fn from(pool: sqlx::SqlitePool) -> Self {
-        Backend::Sqlite(pool, None)
+        Backend::Sqlite(pool, None, Arc::default())
     }
 }
 

@@ -179,6 +179,10 @@ pub enum StoreError {
     /// The password could not be hashed.
     #[error("could not hash the password: {0}")]
     Password(String),
+    /// `auth_permission` changed each time a user was read (a `migrate` of another process
+    /// running meanwhile); nothing was read.
+    #[error("the permissions table kept changing while the user was read (is a `migrate` running?); try again")]
+    PermissionsChanging,
     /// The database failed; the change, if any, was rolled back.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -11,7 +11,6 @@ use super::built::Built;
 use super::error::Result;
 #[cfg(feature = "sqlite")]
 use super::inline;
-#[cfg(feature = "postgres")]
 use super::permission_ids::PermissionIds;
 use super::statements::Statements;
 
@@ -46,14 +45,14 @@ pub(crate) trait FromPgRow {}
 impl<T> FromPgRow for T {}
 
 /// A connection of either backend: a pooled one, or the one a transaction holds; on SQLite, or
-/// a synchronous one, whose statements run inline.
+/// a synchronous one, whose statements run inline. Each comes with the store's map of permission
+/// row ids, which names the permissions of snapshots.
 #[derive(Debug)]
 pub(crate) enum Conn<'c> {
     #[cfg(feature = "sqlite")]
-    Sqlite(&'c mut sqlx::SqliteConnection),
+    Sqlite(&'c mut sqlx::SqliteConnection, &'c PermissionIds),
     #[cfg(feature = "sqlite")]
-    Inline(&'c mut rusqlite::Connection),
-    /// With the store's map of permission row ids, which decodes snapshots.
+    Inline(&'c mut rusqlite::Connection, &'c PermissionIds),
     #[cfg(feature = "postgres")]
     Postgres(&'c mut sqlx::PgConnection, &'c PermissionIds),
 }
@@ -63,19 +62,19 @@ impl<'c> Conn<'c> {
     pub(crate) fn sql(&self) -> &'static Statements {
         match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(_) | Conn::Inline(_) => &super::sqlite::STATEMENTS,
+            Conn::Sqlite(..) | Conn::Inline(..) => &super::sqlite::STATEMENTS,
             #[cfg(feature = "postgres")]
             Conn::Postgres(..) => &super::postgres::STATEMENTS,
         }
     }
 
-    /// On PostgreSQL, the map that names the permission ids of its snapshots.
-    pub(crate) fn permission_ids(&self) -> Option<&'c PermissionIds> {
+    /// The map that names the permission ids of snapshots.
+    pub(crate) fn permission_ids(&self) -> &'c PermissionIds {
         match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(_, ids) | Conn::Inline(_, ids) => ids,
             #[cfg(feature = "postgres")]
-            Conn::Postgres(_, ids) => Some(ids),
-            #[allow(unreachable_patterns)]
-            _ => None,
+            Conn::Postgres(_, ids) => ids,
         }
     }
 
@@ -83,9 +82,9 @@ impl<'c> Conn<'c> {
     pub(crate) async fn execute(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => bind(sqlx::query(sql), args).execute(&mut **conn).await?.rows_affected(),
+            Conn::Sqlite(conn, _) => bind(sqlx::query(sql), args).execute(&mut **conn).await?.rows_affected(),
             #[cfg(feature = "sqlite")]
-            Conn::Inline(conn) => inline::execute(conn, sql, args)?,
+            Conn::Inline(conn, _) => inline::execute(conn, sql, args)?,
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn, _) => bind(sqlx::query(sql), args).execute(&mut **conn).await?.rows_affected(),
         })
@@ -95,9 +94,9 @@ impl<'c> Conn<'c> {
     pub(crate) async fn fetch_all<T: FromRow>(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<Vec<T>> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **conn).await?,
+            Conn::Sqlite(conn, _) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **conn).await?,
             #[cfg(feature = "sqlite")]
-            Conn::Inline(conn) => inline::fetch_all(conn, sql, args)?,
+            Conn::Inline(conn, _) => inline::fetch_all(conn, sql, args)?,
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn, _) => bind_as(sqlx::query_as(sql), args).fetch_all(&mut **conn).await?,
         })
@@ -111,9 +110,9 @@ impl<'c> Conn<'c> {
     ) -> Result<Option<T>> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **conn).await?,
+            Conn::Sqlite(conn, _) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **conn).await?,
             #[cfg(feature = "sqlite")]
-            Conn::Inline(conn) => inline::fetch_optional(conn, sql, args)?,
+            Conn::Inline(conn, _) => inline::fetch_optional(conn, sql, args)?,
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn, _) => bind_as(sqlx::query_as(sql), args).fetch_optional(&mut **conn).await?,
         })
@@ -123,9 +122,9 @@ impl<'c> Conn<'c> {
     pub(crate) async fn fetch_one<T: FromRow>(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<T> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => bind_as(sqlx::query_as(sql), args).fetch_one(&mut **conn).await?,
+            Conn::Sqlite(conn, _) => bind_as(sqlx::query_as(sql), args).fetch_one(&mut **conn).await?,
             #[cfg(feature = "sqlite")]
-            Conn::Inline(conn) => inline::fetch_optional(conn, sql, args)?.ok_or(sqlx::Error::RowNotFound)?,
+            Conn::Inline(conn, _) => inline::fetch_optional(conn, sql, args)?.ok_or(sqlx::Error::RowNotFound)?,
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn, _) => bind_as(sqlx::query_as(sql), args).fetch_one(&mut **conn).await?,
         })
@@ -135,9 +134,9 @@ impl<'c> Conn<'c> {
     pub(crate) async fn fetch_built<T: FromRow>(&mut self, built: &Built<'_>) -> Result<Vec<T>> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => built.builder::<sqlx::Sqlite>().build_query_as().fetch_all(&mut **conn).await?,
+            Conn::Sqlite(conn, _) => built.builder::<sqlx::Sqlite>().build_query_as().fetch_all(&mut **conn).await?,
             #[cfg(feature = "sqlite")]
-            Conn::Inline(conn) => {
+            Conn::Inline(conn, _) => {
                 let (sql, args) = built.positional();
                 inline::fetch_all(conn, &sql, &args)?
             }
@@ -152,11 +151,11 @@ impl<'c> Conn<'c> {
     pub(crate) async fn execute_script(&mut self, sql: &'static str) -> Result<()> {
         match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => {
+            Conn::Sqlite(conn, _) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **conn).await?;
             }
             #[cfg(feature = "sqlite")]
-            Conn::Inline(conn) => conn.execute_batch(sql)?,
+            Conn::Inline(conn, _) => conn.execute_batch(sql)?,
             #[cfg(feature = "postgres")]
             Conn::Postgres(conn, _) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **conn).await?;

@@ -115,7 +115,7 @@ pub struct Pool(Backend);
 #[cfg(feature = "sqlite")]
 impl From<sqlx::SqlitePool> for Pool {
     fn from(pool: sqlx::SqlitePool) -> Self {
-        Pool(Backend::Sqlite(pool, None))
+        Pool(Backend::from(pool))
     }
 }
 

@@ -23,6 +23,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
         (8, include_str!("migrations/postgres/0008_group_member_counts.sql")),
         (9, include_str!("migrations/postgres/0009_user_list_filters.sql")),
         (10, include_str!("migrations/postgres/0010_audit_filters.sql")),
+        (11, include_str!("migrations/postgres/0011_permission_epoch.sql")),
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     schema_version: "SELECT MAX(version) FROM permfw_migrations",
@@ -31,7 +32,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
 
     snapshot_by_name: "\
         SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
-        (SELECT revision FROM permfw_revision WHERE id = 1), \
+        (SELECT revision FROM permfw_revision WHERE id = 1), (SELECT permissions FROM permfw_revision WHERE id = 1), \
         (SELECT string_agg(up.permission_id::text, ' ') FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND (up.expires_at IS NULL OR up.expires_at > $2)), \
         (SELECT string_agg(g.name || chr(31) || COALESCE((SELECT string_agg(gp.permission_id::text, ' ') \
@@ -44,7 +45,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
         FROM auth_user u WHERE u.username = $1",
     snapshot_by_id: "\
         SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
-        (SELECT revision FROM permfw_revision WHERE id = 1), \
+        (SELECT revision FROM permfw_revision WHERE id = 1), (SELECT permissions FROM permfw_revision WHERE id = 1), \
         (SELECT string_agg(up.permission_id::text, ' ') FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND (up.expires_at IS NULL OR up.expires_at > $2)), \
         (SELECT string_agg(g.name || chr(31) || COALESCE((SELECT string_agg(gp.permission_id::text, ' ') \
@@ -349,6 +350,8 @@ pub(crate) static STATEMENTS: Statements = Statements {
     expire_requests: "UPDATE permfw_access_request SET status = 'expired', decided_at = $1 WHERE status = 'open' AND expires_at <= $1",
 
     all_permissions: "SELECT id, app_label, model, codename, name FROM auth_permission",
+    permission_map: "SELECT p.id, p.app_label || '.' || p.codename, r.permissions FROM permfw_revision r \
+        LEFT JOIN auth_permission p ON TRUE WHERE r.id = 1",
     insert_permission: "INSERT INTO auth_permission (app_label, model, codename, name) VALUES ($1, $2, $3, $4)",
     update_permission: "UPDATE auth_permission SET name = $1, model = $2 WHERE id = $3",
     delete_permission: "DELETE FROM auth_permission WHERE id = $1",

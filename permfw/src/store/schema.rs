@@ -6,7 +6,7 @@ use super::error::{Result, StoreError};
 use super::now_micros;
 
 /// The newest schema version.
-pub(crate) const LATEST: i64 = 10;
+pub(crate) const LATEST: i64 = 11;
 
 pub(crate) async fn version(backend: &Backend) -> Result<i64> {
     let mut pooled = backend.acquire().await?;

@@ -16,21 +16,24 @@ pub(crate) static STATEMENTS: Statements = Statements {
         (8, include_str!("migrations/sqlite/0008_group_member_counts.sql")),
         (9, include_str!("migrations/sqlite/0009_user_list_filters.sql")),
         (10, include_str!("migrations/sqlite/0010_audit_filters.sql")),
+        (11, include_str!("migrations/sqlite/0011_permission_epoch.sql")),
     ],
     create_ledger: "CREATE TABLE IF NOT EXISTS permfw_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     schema_version: "SELECT MAX(version) FROM permfw_migrations",
     applied_migrations: "SELECT version FROM permfw_migrations",
     record_migration: "INSERT INTO permfw_migrations (version, applied_at) VALUES ($1, $2)",
 
+    // The revision row is read by subqueries, not joined: with a second table in the FROM clause
+    // SQLite's planner weighs the bound username (STAT4) and re-prepares the statement for each
+    // new one, which tripled a cold snapshot's time (seen as sqlite3Reprepare in a profile).
     snapshot_by_name: "\
         SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
-        (SELECT revision FROM permfw_revision WHERE id = 1), \
-        (SELECT group_concat(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up \
-         JOIN auth_permission p ON p.id = up.permission_id \
+        (SELECT revision FROM permfw_revision WHERE id = 1), (SELECT permissions FROM permfw_revision WHERE id = 1), \
+        (SELECT group_concat(up.permission_id, ' ') FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND (up.expires_at IS NULL OR up.expires_at > $2)), \
-        (SELECT group_concat(g.name || char(31) || COALESCE((SELECT group_concat(p.app_label || '.' || p.codename, ' ') \
-         FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), \
-         char(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
+        (SELECT group_concat(g.name || char(31) || COALESCE((SELECT group_concat(gp.permission_id, ' ') \
+         FROM auth_group_permissions gp WHERE gp.group_id = g.id), ''), char(30)) \
+         FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
          WHERE ug.user_id = u.id AND (ug.expires_at IS NULL OR ug.expires_at > $2)), \
         (SELECT MIN(e.expires_at) FROM (SELECT up.expires_at FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND up.expires_at > $2 UNION ALL SELECT ug.expires_at FROM auth_user_groups ug \
@@ -38,13 +41,12 @@ pub(crate) static STATEMENTS: Statements = Statements {
         FROM auth_user u WHERE u.username = $1",
     snapshot_by_id: "\
         SELECT u.id, u.username, u.email, u.is_active, u.is_staff, u.is_superuser, \
-        (SELECT revision FROM permfw_revision WHERE id = 1), \
-        (SELECT group_concat(p.app_label || '.' || p.codename, ' ') FROM auth_user_user_permissions up \
-         JOIN auth_permission p ON p.id = up.permission_id \
+        (SELECT revision FROM permfw_revision WHERE id = 1), (SELECT permissions FROM permfw_revision WHERE id = 1), \
+        (SELECT group_concat(up.permission_id, ' ') FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND (up.expires_at IS NULL OR up.expires_at > $2)), \
-        (SELECT group_concat(g.name || char(31) || COALESCE((SELECT group_concat(p.app_label || '.' || p.codename, ' ') \
-         FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id WHERE gp.group_id = g.id), ''), \
-         char(30)) FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
+        (SELECT group_concat(g.name || char(31) || COALESCE((SELECT group_concat(gp.permission_id, ' ') \
+         FROM auth_group_permissions gp WHERE gp.group_id = g.id), ''), char(30)) \
+         FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id \
          WHERE ug.user_id = u.id AND (ug.expires_at IS NULL OR ug.expires_at > $2)), \
         (SELECT MIN(e.expires_at) FROM (SELECT up.expires_at FROM auth_user_user_permissions up \
          WHERE up.user_id = u.id AND up.expires_at > $2 UNION ALL SELECT ug.expires_at FROM auth_user_groups ug \
@@ -336,6 +338,8 @@ pub(crate) static STATEMENTS: Statements = Statements {
     expire_requests: "UPDATE permfw_access_request SET status = 'expired', decided_at = $1 WHERE status = 'open' AND expires_at <= $1",
 
     all_permissions: "SELECT id, app_label, model, codename, name FROM auth_permission",
+    permission_map: "SELECT p.id, p.app_label || '.' || p.codename, r.permissions FROM permfw_revision r \
+        LEFT JOIN auth_permission p ON TRUE WHERE r.id = 1",
     insert_permission: "INSERT INTO auth_permission (app_label, model, codename, name) VALUES ($1, $2, $3, $4)",
     update_permission: "UPDATE auth_permission SET name = $1, model = $2 WHERE id = $3",
     delete_permission: "DELETE FROM auth_permission WHERE id = $1",

@@ -19,11 +19,12 @@ pub(crate) struct Statements {
     pub(crate) record_migration: &'static str,
 
     /// `$1` username, `$2` now -> id, username, email, is_active, is_staff, is_superuser, the
-    /// database's revision, its direct permissions (space-separated), its groups (name, unit
-    /// separator, permissions; record separator between groups), and the earliest expiry of a
-    /// grant or membership it holds (or NULL). Expired grants are left out. One row, because each
-    /// row costs a round trip to the driver. A permission is `app_label.codename` on SQLite and
-    /// its row id on PostgreSQL (see [`snapshot`](super::snapshot)).
+    /// database's revision, the count of changes to `auth_permission`, its direct permissions
+    /// (space-separated row ids), its groups (name, unit separator, permission ids; record
+    /// separator between groups), and the earliest expiry of a grant or membership it holds (or
+    /// NULL). Expired grants are left out. One row, because each row costs a round trip to the
+    /// driver; ids, not names, because joining `auth_permission` for each grant cost a cold
+    /// snapshot half its time (see [`snapshot`](super::snapshot)).
     pub(crate) snapshot_by_name: &'static str,
     /// `$1` user id, `$2` now -> as `snapshot_by_name`.
     pub(crate) snapshot_by_id: &'static str,
@@ -304,6 +305,10 @@ pub(crate) struct Statements {
 
     /// -> (id, app label, model, codename, name) of every permission row.
     pub(crate) all_permissions: &'static str,
+    /// -> (id, `app_label.codename`, the count of changes to `auth_permission`) of every
+    /// permission row, in one statement so that the rows and the count agree; one row of NULLs
+    /// and the count when there is none.
+    pub(crate) permission_map: &'static str,
     /// `$1` app label, `$2` model, `$3` codename, `$4` name.
     pub(crate) insert_permission: &'static str,
     /// `$1` name, `$2` model, `$3` id.

@@ -26,10 +26,10 @@ pub(crate) struct Tx {
 #[derive(Debug)]
 pub(crate) enum Open {
     #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>, std::sync::Arc<super::permission_ids::PermissionIds>),
     /// On the synchronous write connection of a SQLite file; see [`inline`](super::inline).
     #[cfg(feature = "sqlite")]
-    Inline(super::inline::InlineTx),
+    Inline(super::inline::InlineTx, std::sync::Arc<super::permission_ids::PermissionIds>),
     /// With the store's map of permission ids (see [`PermissionIds`](super::permission_ids::PermissionIds)).
     #[cfg(feature = "postgres")]
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>, std::sync::Arc<super::permission_ids::PermissionIds>),
@@ -46,9 +46,9 @@ impl Tx {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match &mut self.open {
             #[cfg(feature = "sqlite")]
-            Open::Sqlite(tx) => Conn::Sqlite(tx),
+            Open::Sqlite(tx, ids) => Conn::Sqlite(tx, ids),
             #[cfg(feature = "sqlite")]
-            Open::Inline(tx) => Conn::Inline(tx.conn()),
+            Open::Inline(tx, ids) => Conn::Inline(tx.conn(), ids),
             #[cfg(feature = "postgres")]
             Open::Postgres(tx, ids) => Conn::Postgres(tx, ids),
         }
@@ -73,7 +73,7 @@ impl Tx {
         args: &[Arg<'_>],
     ) -> Result<u64> {
         #[cfg(feature = "sqlite")]
-        if let Open::Inline(tx) = &mut self.open {
+        if let Open::Inline(tx, _) = &mut self.open {
             return tx.execute_blocking(statements, args).await;
         }
         let mut changed = 0;
@@ -160,9 +160,9 @@ impl Tx {
     pub(crate) async fn commit(self) -> Result<()> {
         match self.open {
             #[cfg(feature = "sqlite")]
-            Open::Sqlite(tx) => tx.commit().await?,
+            Open::Sqlite(tx, _) => tx.commit().await?,
             #[cfg(feature = "sqlite")]
-            Open::Inline(tx) => tx.commit()?,
+            Open::Inline(tx, _) => tx.commit()?,
             #[cfg(feature = "postgres")]
             Open::Postgres(tx, _) => tx.commit().await?,
         }

@@ -48,9 +48,10 @@ impl From<StoreError> for AdminError {
                 StatusCode::CONFLICT
             }
             StoreError::Refused(_) => StatusCode::FORBIDDEN,
-            StoreError::Database(_) | StoreError::Open { .. } | StoreError::NewerSchema { .. } => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            StoreError::Database(_)
+            | StoreError::Open { .. }
+            | StoreError::NewerSchema { .. }
+            | StoreError::PermissionsChanging => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         };
         let text = if status == StatusCode::INTERNAL_SERVER_ERROR {
