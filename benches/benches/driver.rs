@@ -123,7 +123,10 @@ fn driver(c: &mut Criterion) {
             r.get(0)
         })
         .unwrap();
-    let cleanup = format!("DELETE FROM auth_user_user_permissions WHERE permission_id = {permission}");
+    let cleanup = format!(
+        "DELETE FROM auth_user_user_permissions WHERE permission_id = {permission}; \
+         DELETE FROM permfw_audit WHERE permission = 'blog.feature_post'"
+    );
 
     let mut group = c.benchmark_group("driver/one statement");
     group.bench_function("sqlx: SELECT 1", |b| {

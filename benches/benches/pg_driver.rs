@@ -92,7 +92,10 @@ fn pg_driver(c: &mut Criterion) {
                 .fetch_one(&pool),
         )
         .unwrap();
-    let cleanup = format!("DELETE FROM auth_user_user_permissions WHERE permission_id = {permission}");
+    let cleanup = format!(
+        "DELETE FROM auth_user_user_permissions WHERE permission_id = {permission}; \
+         DELETE FROM permfw_audit WHERE permission = 'blog.feature_post'"
+    );
     runtime.block_on(sqlx::raw_sql(sqlx::AssertSqlSafe(cleanup.clone())).execute(&pool)).unwrap();
 
     let mut group = c.benchmark_group("pg_driver/one statement");

@@ -38,9 +38,7 @@ fn store_benches(c: &mut Criterion) {
         let (store, db) = runtime.block_on(seed(&url, users, true)).expect("seed");
         let cold = runtime.block_on(Store::options(&url).cache_capacity(0).open()).expect("open");
         let feature = Post::FEATURE_POST.as_str();
-        let cleanup = "DELETE FROM auth_user_user_permissions WHERE permission_id = \
-             (SELECT id FROM auth_permission WHERE app_label = 'blog' AND codename = 'feature_post')"
-            .to_owned();
+        let cleanup = permfw_benches::CLEANUP.to_owned();
         runtime.block_on(db.execute(&cleanup)).unwrap();
 
         let mut group = c.benchmark_group(format!("store/{label}"));

@@ -6,6 +6,12 @@ use permfw::{Model, Permission, User};
 pub mod db;
 pub mod seed;
 
+/// Removes what the write benches add (grants of `blog.feature_post` and their audit rows), so
+/// that every run, and every iteration of the bulk grant, starts from the seeded database.
+pub const CLEANUP: &str = "DELETE FROM auth_user_user_permissions WHERE permission_id = \
+    (SELECT id FROM auth_permission WHERE app_label = 'blog' AND codename = 'feature_post'); \
+    DELETE FROM permfw_audit WHERE permission = 'blog.feature_post'";
+
 /// The guide's post.
 #[derive(Model)]
 #[model(app_label = "blog")]

@@ -46,8 +46,7 @@ async fn main() {
     // Measured as an application opens it, with the store's own settings.
     let store = Store::options(&url).allow_multiple_superusers(true).open().await.expect("open");
     let feature = "blog.feature_post";
-    let cleanup = "DELETE FROM auth_user_user_permissions WHERE permission_id = \
-        (SELECT id FROM auth_permission WHERE app_label = 'blog' AND codename = 'feature_post')";
+    let cleanup = permfw_benches::CLEANUP;
     db.execute(cleanup).await.expect("clean up");
 
     let checked = store.get_user("user0000050").await.expect("a seeded user");

@@ -13,8 +13,7 @@ async fn main() {
     let url = std::env::args().nth(1).unwrap_or_else(|| "sqlite://target/permfw-bench.db".to_owned());
     let users: u64 = std::env::args().nth(2).and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
     let db = permfw_benches::db::Db::open(&url).await.expect("open");
-    let cleanup = "DELETE FROM auth_user_user_permissions WHERE permission_id = \
-        (SELECT id FROM auth_permission WHERE app_label = 'blog' AND codename = 'feature_post')";
+    let cleanup = permfw_benches::CLEANUP;
     db.execute(cleanup).await.expect("clean up");
     let store = Store::options(&url).open().await.expect("open");
     let cold = Store::options(&url).cache_capacity(0).open().await.expect("open");

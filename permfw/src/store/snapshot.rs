@@ -73,7 +73,7 @@ impl Snapshot {
     /// count of changes to `auth_permission`; otherwise reads the map, then the row, again.
     async fn load(conn: &mut Conn<'_>, sql: &'static str, key: Arg<'_>) -> Result<Option<Self>> {
         for _ in 0..ATTEMPTS {
-            let Some(row) = conn.fetch_optional::<Row>(sql, &[key.clone(), now_micros().into()]).await? else {
+            let Some(row) = conn.fetch_optional::<Row>(sql, &[key, now_micros().into()]).await? else {
                 return Ok(None);
             };
             {
