@@ -8,7 +8,6 @@ use super::error::{Result, StoreError};
 use super::exec::Conn;
 #[cfg(feature = "sqlite")]
 use super::inline::{Inline, Reader};
-#[cfg(feature = "postgres")]
 use super::permission_ids::PermissionIds;
 use super::statements::Statements;
 use super::tx::{Open, Tx};
@@ -165,7 +164,9 @@ impl Backend {
     /// A statement that reads `sqlite_schema` checks the schema version and reloads a stale
     /// schema; idle read connections are closed instead (new ones read the schema afresh).
     pub(crate) async fn refresh_schemas(&self) -> Result<()> {
+        // Irrefutable in a build without PostgreSQL.
         #[cfg(feature = "sqlite")]
+        #[allow(irrefutable_let_patterns)]
         if let Backend::Sqlite(pool, inline, _) = self {
             let mut held = Vec::new();
             while let Some(mut conn) = pool.try_acquire() {
