@@ -69,7 +69,7 @@ def seed():
         )
     with connection.cursor() as cursor:
         for sql in steps:
-            cursor.execute(sql.replace("%", "%%") if pg else sql)
+            cursor.execute(sql)
         cursor.execute("ANALYZE")
 
 
