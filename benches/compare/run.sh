@@ -66,7 +66,8 @@ for what, us in ours.items():
     if theirs.get(what) is None:  # Django's did not finish within the budget (see bench.py)
         print("| %s | %s | did not finish in %d s | |" % (what, fmt(us), LIMIT_S))
     else:
-        print("| %s | %s | %s | %.0fx |" % (what, fmt(us), fmt(theirs[what]), theirs[what] / us))
+        ratio = theirs[what] / us
+        print("| %s | %s | %s | %s |" % (what, fmt(us), fmt(theirs[what]), "%.0fx" % ratio if ratio >= 10 else "%.1fx" % ratio))
 PY
 }
 
