@@ -38,8 +38,10 @@ struct Packed {
 
 #[derive(Debug, Default)]
 struct State {
-    /// Permission row ids by `app_label.codename`; they change only when a permission is pruned.
+    /// Permission row ids by `app_label.codename`, as read at `permission_changes` (the count of
+    /// changes to `auth_permission`, when a write transaction checked it).
     permission_ids: HashMap<String, i64>,
+    permission_changes: Option<i64>,
     /// The newest revision this process knows of.
     revision: i64,
     users: HashMap<Box<str>, Box<Packed>>,
@@ -125,6 +127,16 @@ impl Cache {
 
     pub(crate) fn forget_permission_ids(&self) {
         self.state().permission_ids.clear();
+    }
+
+    /// Keeps the permission row ids only if they were read at `changes`, the count of changes
+    /// to `auth_permission` that a write transaction holding the write lock just read.
+    pub(crate) fn check_permission_ids(&self, changes: i64) {
+        let mut state = self.state();
+        if state.permission_changes != Some(changes) {
+            state.permission_ids.clear();
+            state.permission_changes = Some(changes);
+        }
     }
 
     pub(crate) fn revision(&self) -> i64 {

@@ -352,6 +352,7 @@ pub(crate) static STATEMENTS: Statements = Statements {
     all_permissions: "SELECT id, app_label, model, codename, name FROM auth_permission",
     permission_map: "SELECT p.id, p.app_label || '.' || p.codename, r.permissions FROM permfw_revision r \
         LEFT JOIN auth_permission p ON TRUE WHERE r.id = 1",
+    permission_changes: None,
     insert_permission: "INSERT INTO auth_permission (app_label, model, codename, name) VALUES ($1, $2, $3, $4)",
     update_permission: "UPDATE auth_permission SET name = $1, model = $2 WHERE id = $3",
     delete_permission: "DELETE FROM auth_permission WHERE id = $1",

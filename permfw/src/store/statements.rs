@@ -309,6 +309,10 @@ pub(crate) struct Statements {
     /// permission row, in one statement so that the rows and the count agree; one row of NULLs
     /// and the count when there is none.
     pub(crate) permission_map: &'static str,
+    /// -> (the count of changes to `auth_permission`), read by write transactions before they
+    /// trust the cached permission row ids; `None` where those ids cannot change meaning under
+    /// the write lock (see `Tx::permission_id`).
+    pub(crate) permission_changes: Option<&'static str>,
     /// `$1` app label, `$2` model, `$3` codename, `$4` name.
     pub(crate) insert_permission: &'static str,
     /// `$1` name, `$2` model, `$3` id.

@@ -20,6 +20,9 @@ pub(crate) struct Tx {
     /// The revision a statement of this transaction bumped to already (a grant's, on PostgreSQL,
     /// which bumps in the statement that writes it): committing needs no bump of its own then.
     bumped: Option<i64>,
+    /// Whether the cache's permission row ids were checked against the database in this
+    /// transaction (see [`permission_id`](Self::permission_id)).
+    ids_checked: bool,
 }
 
 /// The open transaction of one backend.
@@ -37,7 +40,7 @@ pub(crate) enum Open {
 
 impl From<Open> for Tx {
     fn from(open: Open) -> Self {
-        Tx { open, bumped: None }
+        Tx { open, bumped: None, ids_checked: false }
     }
 }
 
@@ -101,8 +104,22 @@ impl Tx {
             .ok_or_else(|| StoreError::UserNotFound(username.to_owned()))
     }
 
-    /// The row id of a synced permission.
+    /// The row id of a synced permission, for a write: the id the permission has now.
+    ///
+    /// The store keeps ids by name (`Cache::permission_id`). On SQLite an id can come to name
+    /// another permission (another process's `migrate` prunes the last row and inserts one,
+    /// which gets its id), so the first lookup of a transaction reads the count of changes to
+    /// `auth_permission` (migration 11), under the write lock, and the cache is dropped when the
+    /// count moved: a grant writes the permission it names. On PostgreSQL every `migrate` takes
+    /// the same write lock, identity ids are never handed out twice and no `migrate` renames a
+    /// row, so the ids the cache holds stay right without a round trip more per grant (only
+    /// another program's SQL could rename rows under it; see SECURITY.md).
     pub(crate) async fn permission_id(&mut self, cache: &Cache, perm: Permission) -> Result<i64> {
+        if let (false, Some(sql)) = (self.ids_checked, self.sql().permission_changes) {
+            let (changes,): (i64,) = self.conn().fetch_one(sql, &[]).await?;
+            cache.check_permission_ids(changes);
+            self.ids_checked = true;
+        }
         permission_id(&mut self.conn(), cache, perm).await
     }
 
