@@ -396,8 +396,11 @@ async fn a_permission_row_that_changes_meaning_is_named_afresh(store: TestStore)
     assert!(!bob.has_perm(name.as_str()), "{name} was deleted; its id now names a row no model declares");
     assert!(bob.get_user_permissions().is_empty());
     if sqlite {
-        // SQLite gave the deleted row's id to a new one: granting the deleted permission is
-        // refused, not a grant of the row that has its id now.
+        // SQLite gave the deleted row's id to a new one: the deleted permission is not in the
+        // database any more (no list of the rows that held an id), and granting it is refused,
+        // not a grant of the row that has its id now.
+        let listed = store.users_with_perm(name.as_str(), WithPerm::default()).await;
+        assert!(matches!(listed, Err(StoreError::UnknownPermission(_))), "{listed:?}");
         let granted = store.grant_user(SYSTEM, "alice", [name.as_str()]).await;
         assert!(matches!(granted, Err(StoreError::UnknownPermission(_))), "{granted:?}");
     }

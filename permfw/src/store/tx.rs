@@ -20,9 +20,6 @@ pub(crate) struct Tx {
     /// The revision a statement of this transaction bumped to already (a grant's, on PostgreSQL,
     /// which bumps in the statement that writes it): committing needs no bump of its own then.
     bumped: Option<i64>,
-    /// Whether the cache's permission row ids were checked against the database in this
-    /// transaction (see [`permission_id`](Self::permission_id)).
-    ids_checked: bool,
 }
 
 /// The open transaction of one backend.
@@ -40,7 +37,7 @@ pub(crate) enum Open {
 
 impl From<Open> for Tx {
     fn from(open: Open) -> Self {
-        Tx { open, bumped: None, ids_checked: false }
+        Tx { open, bumped: None }
     }
 }
 
@@ -104,22 +101,8 @@ impl Tx {
             .ok_or_else(|| StoreError::UserNotFound(username.to_owned()))
     }
 
-    /// The row id of a synced permission, for a write: the id the permission has now.
-    ///
-    /// The store keeps ids by name (`Cache::permission_id`). On SQLite an id can come to name
-    /// another permission (another process's `migrate` prunes the last row and inserts one,
-    /// which gets its id), so the first lookup of a transaction reads the count of changes to
-    /// `auth_permission` (migration 11), under the write lock, and the cache is dropped when the
-    /// count moved: a grant writes the permission it names. On PostgreSQL every `migrate` takes
-    /// the same write lock, identity ids are never handed out twice and no `migrate` renames a
-    /// row, so the ids the cache holds stay right without a round trip more per grant (only
-    /// another program's SQL could rename rows under it; see SECURITY.md).
+    /// The row id of a synced permission; see [`permission_id`].
     pub(crate) async fn permission_id(&mut self, cache: &Cache, perm: Permission) -> Result<i64> {
-        if let (false, Some(sql)) = (self.ids_checked, self.sql().permission_changes) {
-            let (changes,): (i64,) = self.conn().fetch_one(sql, &[]).await?;
-            cache.check_permission_ids(changes);
-            self.ids_checked = true;
-        }
         permission_id(&mut self.conn(), cache, perm).await
     }
 
@@ -189,7 +172,20 @@ impl Tx {
 
 /// The row id of a synced permission, remembered in the cache; `UnknownPermission` telling to
 /// migrate when the row is missing.
+///
+/// The store keeps ids by name (`Cache::permission_id`). On SQLite an id can come to name another
+/// permission (another process's `migrate` prunes the last row and inserts one, which gets its
+/// id), so each lookup first reads the count of changes to `auth_permission` (migration 11; one
+/// statement on the connection, under the write lock in a write transaction) and the cache is
+/// dropped when the count moved: a grant writes, and a read lists, the permission it names. On
+/// PostgreSQL every `migrate` takes the write lock, identity ids are never handed out twice and
+/// no `migrate` renames a row, so the ids the cache holds stay right without a round trip more
+/// (only another program's SQL could rename rows under it; see SECURITY.md).
 pub(crate) async fn permission_id(conn: &mut Conn<'_>, cache: &Cache, perm: Permission) -> Result<i64> {
+    if let Some(sql) = conn.sql().permission_changes {
+        let (changes,): (i64,) = conn.fetch_one(sql, &[]).await?;
+        cache.check_permission_ids(changes);
+    }
     if let Some(id) = cache.permission_id(perm.as_str()) {
         return Ok(id);
     }
