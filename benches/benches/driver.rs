@@ -123,10 +123,7 @@ fn driver(c: &mut Criterion) {
             r.get(0)
         })
         .unwrap();
-    let cleanup = format!(
-        "DELETE FROM auth_user_user_permissions WHERE permission_id = {permission}; \
-         DELETE FROM permfw_audit WHERE permission = 'blog.feature_post'"
-    );
+    let cleanup = permfw_benches::CLEANUP;
 
     let mut group = c.benchmark_group("driver/one statement");
     group.bench_function("sqlx: SELECT 1", |b| {
@@ -215,7 +212,7 @@ fn driver(c: &mut Criterion) {
             }
         });
     });
-    runtime.block_on(sqlx::raw_sql(sqlx::AssertSqlSafe(cleanup.clone())).execute(&pool)).unwrap();
+    runtime.block_on(sqlx::raw_sql(sqlx::AssertSqlSafe(cleanup)).execute(&pool)).unwrap();
     let counter = AtomicU64::new(11);
     group.bench_function("sqlx: batched into three calls", |b| {
         b.to_async(&runtime).iter(|| {
@@ -244,17 +241,17 @@ fn driver(c: &mut Criterion) {
             }
         });
     });
-    runtime.block_on(sqlx::raw_sql(sqlx::AssertSqlSafe(cleanup.clone())).execute(&pool)).unwrap();
+    runtime.block_on(sqlx::raw_sql(sqlx::AssertSqlSafe(cleanup)).execute(&pool)).unwrap();
     let counter = AtomicU64::new(11);
     group.bench_function("inline rusqlite: six statements", |b| {
         b.iter(|| sync_grant(&sync, &username(next_user(&counter, users)), permission));
     });
-    sync.execute_batch(&cleanup).unwrap();
+    sync.execute_batch(cleanup).unwrap();
     let counter = AtomicU64::new(11);
     group.bench_function("inline rusqlite, mmap: six statements", |b| {
         b.iter(|| sync_grant(&mapped, &username(next_user(&counter, users)), permission));
     });
-    sync.execute_batch(&cleanup).unwrap();
+    sync.execute_batch(cleanup).unwrap();
     let unchecked = open_sync_with(&path, 1 << 30);
     unchecked.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
     let counter = AtomicU64::new(11);
@@ -262,7 +259,7 @@ fn driver(c: &mut Criterion) {
         b.iter(|| sync_grant(&unchecked, &username(next_user(&counter, users)), permission));
     });
     unchecked.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
-    sync.execute_batch(&cleanup).unwrap();
+    sync.execute_batch(cleanup).unwrap();
     let unchecked_unmapped = open_sync(&path);
     unchecked_unmapped.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
     let counter = AtomicU64::new(11);
@@ -270,7 +267,7 @@ fn driver(c: &mut Criterion) {
         b.iter(|| sync_grant(&unchecked_unmapped, &username(next_user(&counter, users)), permission));
     });
     unchecked.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
-    sync.execute_batch(&cleanup).unwrap();
+    sync.execute_batch(cleanup).unwrap();
     let counter = AtomicU64::new(11);
     group.bench_function("inline rusqlite, mmap: five statements, rolled back", |b| {
         b.iter(|| {
@@ -315,7 +312,7 @@ fn driver(c: &mut Criterion) {
             }
         });
     });
-    sync.execute_batch(&cleanup).unwrap();
+    sync.execute_batch(cleanup).unwrap();
     group.finish();
 }
 

@@ -92,11 +92,8 @@ fn pg_driver(c: &mut Criterion) {
                 .fetch_one(&pool),
         )
         .unwrap();
-    let cleanup = format!(
-        "DELETE FROM auth_user_user_permissions WHERE permission_id = {permission}; \
-         DELETE FROM permfw_audit WHERE permission = 'blog.feature_post'"
-    );
-    runtime.block_on(sqlx::raw_sql(sqlx::AssertSqlSafe(cleanup.clone())).execute(&pool)).unwrap();
+    let cleanup = permfw_benches::CLEANUP;
+    runtime.block_on(sqlx::raw_sql(sqlx::AssertSqlSafe(cleanup)).execute(&pool)).unwrap();
 
     let mut group = c.benchmark_group("pg_driver/one statement");
     group.bench_function("sqlx: SELECT 1", |b| {
@@ -194,7 +191,7 @@ fn pg_driver(c: &mut Criterion) {
                 }
             });
         });
-        runtime.block_on(sqlx::raw_sql(sqlx::AssertSqlSafe(cleanup.clone())).execute(&pool)).unwrap();
+        runtime.block_on(sqlx::raw_sql(sqlx::AssertSqlSafe(cleanup)).execute(&pool)).unwrap();
     }
     group.finish();
 }

@@ -39,7 +39,7 @@ struct Packed {
 #[derive(Debug, Default)]
 struct State {
     /// Permission row ids by `app_label.codename`, as read at `permission_changes` (the count of
-    /// changes to `auth_permission`, when a write transaction checked it).
+    /// changes to `auth_permission` that the last lookup on SQLite read; see `tx::permission_id`).
     permission_ids: HashMap<String, i64>,
     permission_changes: Option<i64>,
     /// The newest revision this process knows of.
@@ -130,7 +130,7 @@ impl Cache {
     }
 
     /// Keeps the permission row ids only if they were read at `changes`, the count of changes
-    /// to `auth_permission` that a write transaction holding the write lock just read.
+    /// to `auth_permission` that a lookup just read.
     pub(crate) fn check_permission_ids(&self, changes: i64) {
         let mut state = self.state();
         if state.permission_changes != Some(changes) {

@@ -309,9 +309,9 @@ pub(crate) struct Statements {
     /// permission row, in one statement so that the rows and the count agree; one row of NULLs
     /// and the count when there is none.
     pub(crate) permission_map: &'static str,
-    /// -> (the count of changes to `auth_permission`), read by write transactions before they
-    /// trust the cached permission row ids; `None` where those ids cannot change meaning under
-    /// the write lock (see `Tx::permission_id`).
+    /// -> (the count of changes to `auth_permission`), read by every lookup of a permission's
+    /// row id before it trusts the cached ids; `None` where those ids cannot change meaning (see
+    /// `tx::permission_id`).
     pub(crate) permission_changes: Option<&'static str>,
     /// `$1` app label, `$2` model, `$3` codename, `$4` name.
     pub(crate) insert_permission: &'static str,
